@@ -1,0 +1,158 @@
+"""PynamoDB models for every item of the single table (SPEC section 4).
+
+The table name is bound at run time (``bind_table``), never at import, so handlers
+read their settings when they first run and tests can point the models anywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    NumberAttribute,
+    NumberSetAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from domain.keys import EVENT_LEVEL, PROFILE, TOTAL, ItemKey
+
+GSI1_NAME = "GSI1"
+
+
+class Gsi1(GlobalSecondaryIndex["AnalyticsItem"]):
+    """Session attendees (``EVT#e#SES#s``), VOD viewers (``EVT#e#VOD#v``) and event profiles (``EVT#e#USERS``)."""
+
+    class Meta:
+        index_name = GSI1_NAME
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class AnalyticsItem(Model):
+    class Meta:
+        table_name = "unbound"  # replaced by bind_table() before first use
+        max_pool_connections = 32  # the aggregator writes items in parallel
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+
+
+def bind_table(table_name: str, host: str | None = None) -> None:
+    """Point every model at the table; PynamoDB reconnects when the name changes."""
+    AnalyticsItem.Meta.table_name = table_name
+    AnalyticsItem.Meta.host = host
+    Gsi1.Meta.model = AnalyticsItem  # type: ignore[attr-defined]
+
+
+class Profile(AnalyticsItem, discriminator="profile"):
+    name = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(null=True)
+    company = UnicodeAttribute(null=True)
+    industry = UnicodeAttribute(null=True)
+    country = UnicodeAttribute(null=True)
+    profile_time = UnicodeAttribute(null=True)
+
+
+class _SessionCounters(AnalyticsItem):
+    live_seconds = NumberAttribute(default=0)
+    recording_seconds = NumberAttribute(default=0)
+    engaged_seconds = NumberAttribute(default=0)
+    reactions = NumberAttribute(default=0)
+    hands = NumberAttribute(default=0)
+    chat = NumberAttribute(default=0)
+    qna = NumberAttribute(default=0)
+    poll_answers = NumberAttribute(default=0)
+
+
+class UserSession(_SessionCounters, discriminator="user_session"):
+    polls = UnicodeSetAttribute(default=set)
+    view_seq = UnicodeAttribute(null=True)
+
+
+class UserVod(AnalyticsItem, discriminator="user_vod"):
+    vod_seconds = NumberAttribute(default=0)
+    buckets = NumberSetAttribute(default=set)
+    spans = UnicodeSetAttribute(default=set)
+    duration = NumberAttribute(null=True)
+    view_seq = UnicodeAttribute(null=True)
+
+
+class UserAttachment(AnalyticsItem, discriminator="user_attachment"):
+    downloads = NumberAttribute(default=0)
+    source_kind = UnicodeAttribute(null=True)
+    source_id = UnicodeAttribute(null=True)
+
+
+class UserEvent(AnalyticsItem, discriminator="user_event"):
+    chat = NumberAttribute(default=0)
+
+
+class SessionTotal(_SessionCounters, discriminator="session_total"):
+    downloads = NumberAttribute(default=0)
+    viewers = NumberAttribute(default=0)
+
+
+class VodTotal(AnalyticsItem, discriminator="vod_total"):
+    vod_seconds = NumberAttribute(default=0)
+    downloads = NumberAttribute(default=0)
+    viewers = NumberAttribute(default=0)
+
+
+class _Catalog(AnalyticsItem):
+    name = UnicodeAttribute(null=True)
+    catalog_time = UnicodeAttribute(null=True)
+
+
+class CatalogSession(_Catalog, discriminator="catalog_session"):
+    starts_at = UnicodeAttribute(null=True)
+    ends_at = UnicodeAttribute(null=True)
+
+
+class CatalogVod(_Catalog, discriminator="catalog_vod"):
+    duration = NumberAttribute(null=True)
+
+
+class CatalogAttachment(_Catalog, discriminator="catalog_attachment"):
+    file_type = UnicodeAttribute(null=True)
+    source_kind = UnicodeAttribute(null=True)
+    source_id = UnicodeAttribute(null=True)
+
+
+_BY_PREFIX: dict[str, type[AnalyticsItem]] = {"SES#": UserSession, "VOD#": UserVod, "ATT#": UserAttachment}
+_CATALOG_BY_PREFIX: dict[str, type[AnalyticsItem]] = {
+    "SES#": CatalogSession,
+    "VOD#": CatalogVod,
+    "ATT#": CatalogAttachment,
+}
+
+
+def model_for(key: ItemKey) -> type[AnalyticsItem]:
+    """The model of an item, from the shape of its key (ids never contain ``#``)."""
+    if key.sk == PROFILE:
+        return Profile
+    if key.sk == EVENT_LEVEL:
+        return UserEvent
+    if key.sk == TOTAL:
+        return SessionTotal if "#SES#" in key.pk else VodTotal
+    table = _CATALOG_BY_PREFIX if key.pk.endswith("#CATALOG") else _BY_PREFIX
+    model = table.get(key.sk[:4])
+    if model is None:
+        raise ValueError(f"no model for key {key}")
+    return model
+
+
+def attribute(model: type[AnalyticsItem], name: str) -> Any:
+    attrs = model.get_attributes()
+    if name not in attrs:
+        raise KeyError(f"{model.__name__} has no attribute {name}")
+    return attrs[name]

@@ -1,0 +1,20 @@
+"""Kinesis sequence numbers as strings whose string order is numeric order.
+
+Sequence numbers are decimal strings of up to 129 digits. Prefixing the digit count
+(3 digits) instead of zero-padding to a fixed width keeps the property DynamoDB's
+string ``<`` needs, costs 3 bytes instead of up to 129, and can never overflow.
+"""
+
+from __future__ import annotations
+
+
+def order_key(sequence_number: str) -> str:
+    digits = sequence_number.lstrip("0") or "0"
+    if not digits.isdigit() or len(digits) > 999:
+        raise ValueError(f"not a Kinesis sequence number: {sequence_number[:40]!r}")
+    return f"{len(digits):03d}{digits}"
+
+
+def sequence_number(key: str) -> str:
+    """Inverse of ``order_key``: the sequence number Lambda expects in batchItemFailures."""
+    return key[3:]

@@ -1,0 +1,79 @@
+"""Kinesis → DynamoDB aggregator: exactly-once per-user and per-session aggregates."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dal.items import bind_table
+from dal.writes import DynamoItemStore
+from domain.apply import BatchOutcome, apply_batch
+from domain.coalesce import StreamRecord, coalesce_batch
+from ingest.stream_batch import CoalescingBatchProcessor, Poison
+from shared.clients import client
+from shared.observability import logger, metrics
+from shared.settings import get_settings, require
+
+SQS_BATCH = 10
+
+
+@lru_cache(maxsize=1)
+def _writers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=get_settings().write_concurrency, thread_name_prefix="writer")
+
+
+def apply_shard(shard: str, records: list[StreamRecord]) -> BatchOutcome:
+    plan = coalesce_batch(records, shard)
+    outcome = apply_batch(DynamoItemStore(), shard, plan, run=_writers().map)
+    metrics.add_metric("RecordsApplied", MetricUnit.Count, len(records))
+    metrics.add_metric("DuplicatesDropped", MetricUnit.Count, plan.duplicates)
+    metrics.add_metric("ItemsWritten", MetricUnit.Count, outcome.written)
+    logger.info(
+        "batch applied",
+        extra={
+            "shard": shard,
+            "records": len(records),
+            "duplicates": plan.duplicates,
+            "ignored": plan.ignored,
+            "items": len(plan.users) + len(plan.latest) + len(plan.totals),
+            "written": outcome.written,
+            "failedFrom": outcome.cut,
+            # Error class names only: messages may echo item keys, which hold user ids.
+            "errors": sorted({type(e).__name__ for e in outcome.errors}),
+        },
+    )
+    return outcome
+
+
+def quarantine(poison: list[Poison]) -> None:
+    """Send records that can never be applied to the dead-letter queue, with their reason."""
+    queue_url = require(get_settings().dlq_url, "DLQ_URL")
+    sqs = client("sqs")
+    for start in range(0, len(poison), SQS_BATCH):
+        chunk = poison[start : start + SQS_BATCH]
+        entries = [{"Id": str(i), "MessageBody": json.dumps(p.message())} for i, p in enumerate(chunk)]
+        response = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+        if response.get("Failed"):
+            raise RuntimeError(f"dead-letter queue refused {len(response['Failed'])} messages")
+    for p in poison:
+        logger.warning(
+            "record quarantined",
+            extra={"reason": p.reason, "sequenceNumber": p.record.kinesis.sequence_number, "errors": p.errors},
+        )
+    metrics.add_metric("RecordsQuarantined", MetricUnit.Count, len(poison))
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path="Records[0].eventID")
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    bind_table(get_settings().table_name)
+    processor = CoalescingBatchProcessor(apply_shard, quarantine)
+    with processor(event.get("Records", []), handler=lambda record: None):
+        processor.process()
+    return processor.response()

@@ -1,0 +1,120 @@
+"""A Powertools partial-batch processor that applies a whole Kinesis batch at once.
+
+Powertools' ``BatchProcessor`` calls a handler per record; exactly-once aggregation
+needs the batch as a whole (coalesce, then one write per item). This processor keeps
+Powertools' record types, success/failure bookkeeping and ``batchItemFailures``
+response, and swaps the per-record loop for: decode all, quarantine poison, apply.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import EventType
+from aws_lambda_powertools.utilities.batch.base import BasePartialBatchProcessor
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+
+from domain.apply import BatchOutcome
+from domain.coalesce import StreamRecord
+from domain.sequence import order_key
+from models.events import EventRejected, parse_record
+
+
+@dataclass(frozen=True, slots=True)
+class Poison:
+    """A record that can never be applied, with the reason it goes to the dead-letter queue."""
+
+    record: KinesisStreamRecord
+    reason: str
+    errors: list[dict[str, str]]
+
+    def message(self) -> dict[str, Any]:
+        k = self.record.kinesis
+        return {
+            "reason": self.reason,
+            "errors": self.errors,
+            "eventSourceARN": self.record.event_source_arn,
+            "shardId": shard_of(self.record),
+            "sequenceNumber": k.sequence_number,
+            "partitionKey": k.partition_key,
+            "approximateArrivalTimestamp": k.approximate_arrival_timestamp,
+            "data": k.data,  # base64, as Kinesis gave it, so the record can be replayed once fixed
+        }
+
+
+def shard_of(record: KinesisStreamRecord) -> str:
+    return record.event_id.split(":", 1)[0]
+
+
+def decode(record: KinesisStreamRecord) -> StreamRecord | Poison:
+    try:
+        payload = base64.b64decode(record.kinesis.data, validate=True)
+        event = parse_record(payload)
+    except EventRejected as exc:
+        errors = [e.model_dump() for e in exc.errors]
+        return Poison(record, "invalid_event", errors)
+    except (ValueError, json.JSONDecodeError):
+        return Poison(record, "undecodable", [{"field": "", "message": "record data is not base64 JSON"}])
+    return StreamRecord(order_key(record.kinesis.sequence_number), event)
+
+
+ApplyShard = Callable[[str, list[StreamRecord]], BatchOutcome]
+Quarantine = Callable[[list[Poison]], None]
+
+
+class CoalescingBatchProcessor(BasePartialBatchProcessor):
+    def __init__(self, apply_shard: ApplyShard, quarantine: Quarantine):
+        # Report failures rather than raise: the response tells Lambda where to resume.
+        super().__init__(EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
+        self.apply_shard = apply_shard
+        self.quarantine = quarantine
+        self.outcomes: dict[str, BatchOutcome] = {}
+        self.poison: list[Poison] = []
+
+    def _process_record(self, record: dict) -> Any:  # pragma: no cover - process() replaces the loop
+        raise NotImplementedError("records are processed as a batch")
+
+    async def _async_process_record(self, record: dict) -> Any:  # pragma: no cover
+        raise NotImplementedError("records are processed as a batch")
+
+    def process(self) -> list[tuple]:
+        records = [KinesisStreamRecord(raw) for raw in self.records]
+        by_shard: dict[str, list[KinesisStreamRecord]] = defaultdict(list)
+        for record in records:
+            by_shard[shard_of(record)].append(record)
+        self.outcomes.clear()
+        self.poison = []
+        results: list[tuple] = []
+        for shard, shard_records in by_shard.items():
+            results += self._process_shard(shard, shard_records)
+        return results
+
+    def _process_shard(self, shard: str, records: list[KinesisStreamRecord]) -> list[tuple]:
+        decoded = [decode(r) for r in records]
+        good = [d for d in decoded if isinstance(d, StreamRecord)]
+        poison = [d for d in decoded if isinstance(d, Poison)]
+        cut: str | None = None
+        error: BaseException | None = None
+        if poison:
+            try:
+                self.quarantine(poison)
+                self.poison += poison
+            except Exception as exc:  # the DLQ is unavailable: poison and all after it are retried
+                cut, error = min(order_key(p.record.kinesis.sequence_number) for p in poison), exc
+        outcome = self.apply_shard(shard, [g for g in good if cut is None or g.seq < cut])
+        self.outcomes[shard] = outcome
+        if outcome.cut is not None and (cut is None or outcome.cut < cut):
+            cut, error = outcome.cut, outcome.errors[0]
+        results = []
+        for record in records:
+            if cut is not None and order_key(record.kinesis.sequence_number) >= cut:
+                assert error is not None
+                results.append(self.failure_handler(record, (type(error), error, error.__traceback__)))
+            else:
+                results.append(self.success_handler(record, None))
+        return results

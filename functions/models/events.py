@@ -1,0 +1,399 @@
+"""The ingest contract (SPEC section 3): one pydantic model per interaction type.
+
+Validation is strict about what producers send and forgiving about what they add:
+unknown fields inside ``data`` are ignored and dropped when the event is re-serialised
+for the stream, so nothing we did not ask for (message text, say) travels further.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    PlainSerializer,
+    PlainValidator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+MAX_FUTURE = timedelta(minutes=5)
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def _between(low: int, high: int) -> AfterValidator:
+    """An inclusive range with the message a producer can act on."""
+
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise ValueError("must be greater than 0")
+    return value
+
+
+def _not_negative(value: float) -> float:
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+Name = Annotated[str, Field(min_length=1, max_length=256)]
+OptionalText = Annotated[str | None, Field(default=None, max_length=256)]
+Seconds = Annotated[StrictInt, _between(1, 60)]
+# Strict: a JSON number, never a numeric string; NaN and infinity are not media positions.
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+PositiveNumber = Annotated[Number, AfterValidator(_positive)]
+NonNegativeNumber = Annotated[Number, AfterValidator(_not_negative)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="ignore",
+        frozen=True,
+        str_strip_whitespace=False,
+    )
+
+
+# --- data payloads -------------------------------------------------------------------------------
+
+
+class ProfileData(_Model):
+    name: Name
+    role: OptionalText
+    company: OptionalText
+    industry: OptionalText
+    country: OptionalText
+
+
+class CatalogSessionData(_Model):
+    session_id: Id
+    name: Name
+    starts_at: UtcTime | None = None
+    ends_at: UtcTime | None = None
+
+
+class CatalogVodData(_Model):
+    vod_id: Id
+    name: Name
+    duration_seconds: PositiveNumber
+
+
+class CatalogAttachmentData(_Model):
+    attachment_id: Id
+    name: Name
+    file_type: Annotated[str, Field(min_length=1, max_length=128)]
+    session_id: Id | None = None
+    vod_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CatalogAttachmentData:
+        if (self.session_id is None) == (self.vod_id is None):
+            raise ValueError("exactly one of sessionId or vodId is required")
+        return self
+
+
+class HeartbeatData(_Model):
+    kind: Literal["live", "recording", "vod"]
+    session_id: Id | None = None
+    vod_id: Id | None = None
+    seconds: Seconds
+    engaged_seconds: Annotated[StrictInt, Field(ge=0)] = 0
+    position: NonNegativeNumber | None = None
+    duration_seconds: PositiveNumber | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _engagement_is_live_only(cls, raw: Any) -> Any:
+        # Engagement is defined for live viewing only; ignore it elsewhere.
+        if isinstance(raw, dict) and raw.get("kind") != "live":
+            return {k: v for k, v in raw.items() if k not in ("engagedSeconds", "engaged_seconds")}
+        return raw
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> HeartbeatData:
+        if self.kind == "vod":
+            if self.vod_id is None:
+                raise ValueError("vodId is required when kind is vod")
+        elif self.session_id is None:
+            raise ValueError(f"sessionId is required when kind is {self.kind}")
+        if self.engaged_seconds > self.seconds:
+            raise ValueError("engagedSeconds must be between 0 and seconds")
+        return self
+
+
+class SessionRef(_Model):
+    session_id: Id
+
+
+class ReactionData(SessionRef):
+    reaction: Annotated[str | None, Field(default=None, max_length=64)]
+
+
+class ChatData(_Model):
+    session_id: Id | None = None
+    channel: Literal["group", "direct"] = "group"
+
+
+class PollData(SessionRef):
+    poll_id: Id
+
+
+class QnaData(SessionRef):
+    thread_id: Id | None = None
+
+
+class AttachmentDownloadData(_Model):
+    attachment_id: Id
+    session_id: Id | None = None
+    vod_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _at_most_one_source(self) -> AttachmentDownloadData:
+        if self.session_id is not None and self.vod_id is not None:
+            raise ValueError("give sessionId or vodId, not both")
+        return self
+
+
+# --- envelopes -------------------------------------------------------------------------------------
+
+
+def _parse_time(value: Any, info: ValidationInfo) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str) and "T" in value.upper() and len(value) <= 64:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be an RFC 3339 date-time with an offset") from None
+    else:
+        raise ValueError("must be an RFC 3339 date-time with an offset")
+    if parsed.tzinfo is None:
+        raise ValueError("must include a UTC offset (Z or +hh:mm)")
+    parsed = parsed.astimezone(UTC)
+    now = (info.context or {}).get("now")
+    if now is not None and parsed > now + MAX_FUTURE:
+        raise ValueError("must not be more than 5 minutes in the future")
+    return parsed
+
+
+def format_time(value: datetime) -> str:
+    """UTC time as a fixed-width string: string order is time order."""
+    return value.astimezone(UTC).strftime(TIME_FORMAT)
+
+
+UtcTime = Annotated[datetime, PlainValidator(_parse_time), PlainSerializer(format_time, return_type=str)]
+
+
+class _Envelope(_Model):
+    id: Annotated[str, Field(min_length=1, max_length=128)]
+    time: UtcTime
+    event_id: Id
+    user_id: Id | None = None
+
+    @property
+    def time_key(self) -> str:
+        return format_time(self.time)
+
+    @property
+    def partition_key(self) -> str:
+        return f"{self.event_id}#{self.user_id}"
+
+    def to_record(self) -> bytes:
+        """The normalised event as it travels on the stream."""
+        return self.model_dump_json(by_alias=True, exclude_none=True).encode()
+
+
+class _UserEnvelope(_Envelope):
+    user_id: Id
+
+    @property
+    def user(self) -> str:
+        return self.user_id
+
+
+class _CatalogEnvelope(_Envelope):
+    @property
+    def partition_key(self) -> str:
+        return f"{self.event_id}#catalog"
+
+
+class UserProfile(_UserEnvelope):
+    type: Literal["user.profile"]
+    data: ProfileData
+
+
+class CatalogSession(_CatalogEnvelope):
+    type: Literal["catalog.session"]
+    data: CatalogSessionData
+
+
+class CatalogVod(_CatalogEnvelope):
+    type: Literal["catalog.vod"]
+    data: CatalogVodData
+
+
+class CatalogAttachment(_CatalogEnvelope):
+    type: Literal["catalog.attachment"]
+    data: CatalogAttachmentData
+
+
+class ViewHeartbeat(_UserEnvelope):
+    type: Literal["view.heartbeat"]
+    data: HeartbeatData
+
+
+class ReactionSent(_UserEnvelope):
+    type: Literal["reaction.sent"]
+    data: ReactionData
+
+
+class ChatMessageSent(_UserEnvelope):
+    type: Literal["chat.message.sent"]
+    data: ChatData = ChatData()
+
+
+class PollAnswered(_UserEnvelope):
+    type: Literal["poll.answered"]
+    data: PollData
+
+
+class QnaThreadCreated(_UserEnvelope):
+    type: Literal["qna.thread.created"]
+    data: QnaData
+
+
+class HandRaised(_UserEnvelope):
+    type: Literal["hand.raised"]
+    data: SessionRef
+
+
+class AttachmentDownloaded(_UserEnvelope):
+    type: Literal["attachment.downloaded"]
+    data: AttachmentDownloadData
+
+
+Event = Annotated[
+    UserProfile
+    | CatalogSession
+    | CatalogVod
+    | CatalogAttachment
+    | ViewHeartbeat
+    | ReactionSent
+    | ChatMessageSent
+    | PollAnswered
+    | QnaThreadCreated
+    | HandRaised
+    | AttachmentDownloaded,
+    Field(discriminator="type"),
+]
+EVENT_TYPES: tuple[str, ...] = (
+    "user.profile",
+    "catalog.session",
+    "catalog.vod",
+    "catalog.attachment",
+    "view.heartbeat",
+    "reaction.sent",
+    "chat.message.sent",
+    "poll.answered",
+    "qna.thread.created",
+    "hand.raised",
+    "attachment.downloaded",
+)
+CatalogEvent = CatalogSession | CatalogVod | CatalogAttachment
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+class FieldError(_Model):
+    field: str
+    message: str
+
+
+class EventRejected(Exception):
+    """An event that breaks the contract, with producer-actionable field errors."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+def parse_event(raw: Any, now: datetime | None = None) -> Event:
+    """Validate one event. ``now`` enables the future-time limit (the collector's job)."""
+    if not isinstance(raw, dict):
+        raise EventRejected([FieldError(field="", message="must be a JSON object")])
+    kind = raw.get("type")
+    if kind not in EVENT_TYPES:
+        message = "is required" if kind is None else "must be one of: " + ", ".join(EVENT_TYPES)
+        raise EventRejected([FieldError(field="type", message=message)])
+    try:
+        return EVENT_ADAPTER.validate_python(raw, context={"now": now})
+    except ValidationError as exc:
+        raise EventRejected(field_errors(exc)) from None
+
+
+def parse_record(data: bytes) -> Event:
+    """Validate an event read back from the stream (already normalised by the collector)."""
+    try:
+        return EVENT_ADAPTER.validate_json(data)
+    except ValidationError as exc:
+        raise EventRejected(field_errors(exc)) from None
+
+
+_MESSAGES = {
+    "missing": "is required",
+    "string_type": "must be a string",
+    "int_type": "must be an integer",
+    "float_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "string_too_short": "must not be empty",
+    "extra_forbidden": "is not allowed",
+}
+
+
+def field_errors(exc: ValidationError) -> list[FieldError]:
+    """Turn pydantic errors into ``data.seconds: must be between 1 and 60`` pairs."""
+    out: list[FieldError] = []
+    seen: set[tuple[str, str]] = set()
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = [str(part) for part in err["loc"]]
+        if loc and loc[0] in EVENT_TYPES:
+            loc = loc[1:]  # the discriminator tag pydantic puts first
+        field = ".".join(loc)
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        if kind == "value_error":
+            message = str(ctx.get("error", err["msg"]))
+        elif kind == "string_too_long":
+            message = f"must be at most {ctx.get('max_length')} characters"
+        elif kind == "string_pattern_mismatch":
+            message = "must be 1-128 characters of A-Z a-z 0-9 . _ : -"
+        elif kind == "literal_error":
+            message = f"must be one of: {ctx.get('expected')}"
+        elif kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
+            message = err["msg"].replace("Input should be", "must be")
+        else:
+            message = _MESSAGES.get(kind, err["msg"].replace("Input should be", "must be"))
+        if (field, message) not in seen:
+            seen.add((field, message))
+            out.append(FieldError(field=field, message=message))
+    return out

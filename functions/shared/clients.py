@@ -1,0 +1,22 @@
+"""AWS clients created on first use and reused across invocations of a warm container."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+# Retries of whole calls (throttling, 5xx) are botocore's job; standard mode adds jitter.
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    return boto3.client(service, config=_CONFIG)
+
+
+def reset() -> None:
+    """Forget cached clients (tests switch between moto backends)."""
+    client.cache_clear()
