@@ -119,7 +119,8 @@ def coalesce_batch(records: list[StreamRecord], shard: str) -> BatchPlan:
             groups = users if target == "user" else totals
             group = groups.get(key)
             if group is None:
-                group = groups[key] = CounterGroup(key, viewers_of=viewers_of)
+                group = groups[key] = CounterGroup(key)
+            group.viewers_of = group.viewers_of or viewers_of
             group.contributions.append(Contribution(record.seq, delta))
     return BatchPlan(list(users.values()), list(latest.values()), totals, duplicates, ignored)
 

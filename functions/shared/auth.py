@@ -1,0 +1,71 @@
+"""Authorisation from verified JWT claims (SPEC section 5).
+
+Signature, expiry, issuer and audience are checked before the handler runs (API
+Gateway's JWT authorizer in AWS, the local gateway here); handlers only read claims.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shared.errors import Forbidden, Unauthorized
+
+INGEST = "analytics:ingest"
+READ = "analytics:read"
+ADMIN = "analytics:admin"
+ALL_EVENTS = "*"
+
+
+def _as_list(value: Any) -> list[str]:
+    """Claims arrive as lists locally, and flattened by API Gateway as ``"[a b]"`` strings."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return [part.strip("\"',") for part in text[1:-1].replace(",", " ").split() if part.strip("\"',")]
+        return [str(v) for v in parsed] if isinstance(parsed, list) else [str(parsed)]
+    return [part for part in text.replace(",", " ").split() if part]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    subject: str
+    scopes: frozenset[str]
+    event_ids: frozenset[str]
+
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any] | None) -> Caller:
+        if not claims or not claims.get("sub"):
+            raise Unauthorized("a valid bearer token is required")
+        scope = claims.get("scope", claims.get("scp"))
+        scopes = scope.split() if isinstance(scope, str) and not scope.startswith("[") else _as_list(scope)
+        return cls(str(claims["sub"]), frozenset(scopes), frozenset(_as_list(claims.get("eventIds"))))
+
+    def has(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def covers(self, event_id: str) -> bool:
+        return ALL_EVENTS in self.event_ids or event_id in self.event_ids
+
+    def require(self, scope: str) -> None:
+        if not self.has(scope):
+            raise Forbidden(f"this token lacks the {scope} scope")
+
+    def require_event(self, scope: str, event_id: str) -> None:
+        self.require(scope)
+        if not self.covers(event_id):
+            raise Forbidden("this token does not grant access to this event")
+
+    def require_read_user(self, event_id: str, user_id: str) -> None:
+        """Organisers read any attendee of their events; an attendee reads their own dashboard."""
+        if self.subject == user_id:
+            return
+        self.require_event(READ, event_id)

@@ -1,0 +1,51 @@
+"""The one place API errors become HTTP responses (shared by every HTTP handler)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+
+from shared.auth import Caller
+from shared.errors import ApiError, envelope
+from shared.observability import logger
+
+JSON_HEADERS = {"Cache-Control": "no-store"}
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        headers={**JSON_HEADERS, **(headers or {})},
+    )
+
+
+def error_response(exc: ApiError) -> Response:
+    return json_response(exc.status, exc.body(), exc.headers)
+
+
+def caller(app: APIGatewayHttpResolver) -> Caller:
+    authorizer = app.current_event.request_context.authorizer
+    claims = authorizer.jwt_claim if authorizer else None
+    return Caller.from_claims(claims)
+
+
+def register_error_handlers(app: APIGatewayHttpResolver) -> None:
+    @app.exception_handler(ApiError)
+    def _api_error(exc: ApiError) -> Response:
+        if exc.status >= 500:
+            logger.warning("request failed", extra={"code": exc.code, "status": exc.status})
+        return error_response(exc)
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response:
+        return json_response(404, envelope("route_not_found", "no such route"))
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        # Full detail goes to the log (with the request id), never to the caller.
+        logger.exception("unhandled error")
+        return json_response(500, envelope("internal_error", "something went wrong; try again later"))

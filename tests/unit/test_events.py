@@ -1,0 +1,168 @@
+"""Every rule of the ingest contract (SPEC section 3), with the message a producer sees."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from models.events import EventRejected, parse_event, parse_record
+from tests.support import events as ev
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+def errors_of(raw: dict) -> dict[str, str]:
+    with pytest.raises(EventRejected) as info:
+        parse_event(raw, now=NOW)
+    return {e.field: e.message for e in info.value.errors}
+
+
+VALID = [
+    ev.profile("Zoë Ångström", role="Speaker", company="Acme", industry="Media", country="SE"),
+    ev.profile("李小龍"),
+    ev.profile("محمد"),
+    ev.catalog_session("s1", "Keynote"),
+    ev.event("catalog.session", {"sessionId": "s1", "name": "K", "startsAt": "2026-11-20T09:00:00+01:00"}, user=None),
+    ev.catalog_vod("v1", "Intro", 600),
+    ev.catalog_attachment("a1", "Slides", "application/pdf", "s1"),
+    ev.event("catalog.attachment", {"attachmentId": "a", "name": "n", "fileType": "pdf", "vodId": "v1"}, user=None),
+    ev.live("s1", 60, 60),
+    ev.recording("s1", 1, position=0),
+    ev.vod("v1", 10, 35.5, 600),
+    ev.vod("v1", 10, 35),
+    ev.session_event("reaction.sent", "s1", data={"reaction": "clap"}),
+    ev.chat(),
+    ev.chat("s1", "direct"),
+    ev.poll("s1", "p1"),
+    ev.session_event("qna.thread.created", "s1", data={"threadId": "t1"}),
+    ev.session_event("hand.raised", "s1"),
+    ev.download("a1"),
+    ev.download("a1", "s1"),
+    ev.event("attachment.downloaded", {"attachmentId": "a1", "vodId": "v1"}),
+]
+
+
+@pytest.mark.parametrize("raw", VALID, ids=lambda r: r["type"])
+def test_valid_events_parse_and_survive_the_stream(raw: dict) -> None:
+    event = parse_event(raw, now=NOW)
+    assert parse_record(event.to_record()) == event
+
+
+def test_times_are_normalised_to_utc() -> None:
+    event = parse_event(ev.profile("A", time="2026-11-20T11:30:00+02:00"), now=NOW)
+    assert event.time == datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    assert json.loads(event.to_record())["time"] == "2026-11-20T09:30:00.000000Z"
+
+
+@pytest.mark.parametrize(
+    ("time", "message"),
+    [
+        ("2026-11-20T10:00:00", "must include a UTC offset (Z or +hh:mm)"),
+        ("2026-11-20", "must be an RFC 3339 date-time with an offset"),
+        ("yesterday", "must be an RFC 3339 date-time with an offset"),
+        (1732000000, "must be an RFC 3339 date-time with an offset"),
+        ((NOW + timedelta(minutes=5, seconds=1)).isoformat(), "must not be more than 5 minutes in the future"),
+    ],
+)
+def test_bad_times(time: object, message: str) -> None:
+    assert errors_of(ev.profile("A", time=time)) == {"time": message}  # type: ignore[arg-type]
+
+
+def test_time_up_to_five_minutes_ahead_is_fine() -> None:
+    parse_event(ev.profile("A", time=(NOW + timedelta(minutes=5)).isoformat()), now=NOW)
+
+
+def test_future_limit_is_the_collectors_job_only() -> None:
+    far = ev.profile("A", time="2099-01-01T00:00:00Z")
+    assert parse_event(far).time.year == 2099  # the aggregator re-validates without "now"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"kind": "live", "sessionId": "s1", "seconds": 61}, {"data.seconds": "must be between 1 and 60"}),
+        ({"kind": "live", "sessionId": "s1", "seconds": 0}, {"data.seconds": "must be between 1 and 60"}),
+        ({"kind": "live", "sessionId": "s1", "seconds": 1.5}, {"data.seconds": "must be an integer"}),
+        ({"kind": "live", "sessionId": "s1", "seconds": "10"}, {"data.seconds": "must be an integer"}),
+        (
+            {"kind": "live", "sessionId": "s1", "seconds": 10, "engagedSeconds": 11},
+            {"data": "engagedSeconds must be between 0 and seconds"},
+        ),
+        ({"kind": "live", "seconds": 10}, {"data": "sessionId is required when kind is live"}),
+        ({"kind": "vod", "seconds": 10, "sessionId": "s1"}, {"data": "vodId is required when kind is vod"}),
+        ({"kind": "vod", "vodId": "v", "seconds": 10, "position": -1}, {"data.position": "must be 0 or more"}),
+        (
+            {"kind": "vod", "vodId": "v", "seconds": 10, "durationSeconds": 0},
+            {"data.durationSeconds": "must be greater than 0"},
+        ),
+        ({"kind": "tv", "sessionId": "s1", "seconds": 10}, {"data.kind": "must be one of: 'live', 'recording' or 'vod'"}),
+        ({"kind": "live", "sessionId": "s 1", "seconds": 10}, {"data.sessionId": "must be 1-128 characters of A-Z a-z 0-9 . _ : -"}),
+    ],
+)
+def test_heartbeat_rules(data: dict, expected: dict) -> None:
+    assert errors_of(ev.event("view.heartbeat", data)) == expected
+
+
+def test_engagement_is_ignored_outside_live() -> None:
+    event = parse_event(ev.event("view.heartbeat", {"kind": "recording", "sessionId": "s", "seconds": 5, "engagedSeconds": 50}))
+    assert event.data.engaged_seconds == 0  # type: ignore[union-attr]
+
+
+def test_envelope_rules() -> None:
+    assert errors_of({"type": "hand.raised"}) == {
+        "id": "is required",
+        "time": "is required",
+        "eventId": "is required",
+        "userId": "is required",
+        "data": "is required",
+    }
+    assert errors_of(ev.event("hand.raised", {"sessionId": "s"}, ev="bad#id")) == {
+        "eventId": "must be 1-128 characters of A-Z a-z 0-9 . _ : -"
+    }
+    assert errors_of(ev.event("hand.raised", {"sessionId": "s"}, user="x" * 129)) == {
+        "userId": "must be 1-128 characters of A-Z a-z 0-9 . _ : -"
+    }
+    assert errors_of(ev.event("hand.raised", {"sessionId": "s"}, id="")) == {"id": "must not be empty"}
+    assert errors_of(ev.event("nope", {}))["type"].startswith("must be one of: user.profile")
+    assert errors_of(["not", "an", "object"]) == {"": "must be a JSON object"}  # type: ignore[arg-type]
+
+
+def test_catalog_events_need_no_user_and_partition_by_catalog() -> None:
+    event = parse_event(ev.catalog_session("s1", "Keynote"), now=NOW)
+    assert event.partition_key == "e1#catalog"
+    assert parse_event(ev.live("s1", user="u7"), now=NOW).partition_key == "e1#u7"
+
+
+def test_names_are_any_unicode_up_to_256() -> None:
+    assert parse_event(ev.profile("👩🏽‍💻 Ἀλέξανδρος"), now=NOW).data.name == "👩🏽‍💻 Ἀλέξανδρος"  # type: ignore[union-attr]
+    assert errors_of(ev.profile("x" * 257)) == {"data.name": "must be at most 256 characters"}
+    assert errors_of(ev.profile("")) == {"data.name": "must not be empty"}
+
+
+def test_catalog_attachment_needs_exactly_one_source() -> None:
+    both = {"attachmentId": "a", "name": "n", "fileType": "pdf", "sessionId": "s", "vodId": "v"}
+    assert errors_of(ev.event("catalog.attachment", both, user=None)) == {
+        "data": "exactly one of sessionId or vodId is required"
+    }
+    assert errors_of(ev.event("attachment.downloaded", {"attachmentId": "a", "sessionId": "s", "vodId": "v"})) == {
+        "data": "give sessionId or vodId, not both"
+    }
+
+
+def test_unknown_fields_are_ignored_and_never_forwarded() -> None:
+    raw = ev.chat("s1")
+    raw["data"]["text"] = "my private message"
+    raw["extra"] = 1
+    record = parse_event(raw, now=NOW).to_record()
+    assert b"private" not in record
+    assert b"extra" not in record
+
+
+def test_chat_channel_defaults_to_group() -> None:
+    assert parse_event(ev.event("chat.message.sent", {}), now=NOW).data.channel == "group"  # type: ignore[union-attr]
+
+
+def test_numbers_must_be_finite() -> None:
+    assert errors_of(ev.vod("v1", 10, float("nan"))) == {"data.position": "must be a finite number"}
