@@ -15,6 +15,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
+from pynamodb.connection import TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -24,7 +25,7 @@ GSI1_NAME = "GSI1"
 
 
 class Gsi1(GlobalSecondaryIndex["AnalyticsItem"]):
-    """Session attendees (``EVT#e#SES#s``), VOD viewers (``EVT#e#VOD#v``) and event profiles (``EVT#e#USERS``)."""
+    """Session attendees (``EVT#e#SES#s``), VOD viewers (``EVT#e#VOD#v``), profiles (``EVT#e#USERS``)."""
 
     class Meta:
         index_name = GSI1_NAME
@@ -42,15 +43,27 @@ class AnalyticsItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        # PynamoDB caches a connection per class; every item kind lives in one table, so share
+        # one (one HTTP pool, one botocore client to instrument).
+        return Model._get_connection.__func__(AnalyticsItem)  # type: ignore[attr-defined]
+
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi1 = Gsi1()
 
 
+def botocore_client() -> Any:
+    """The client behind every model (for event hooks in tests and benchmarks)."""
+    return AnalyticsItem._get_connection().connection.client
+
+
 def bind_table(table_name: str, host: str | None = None) -> None:
     """Point every model at the table; PynamoDB reconnects when the name changes."""
     AnalyticsItem.Meta.table_name = table_name
-    AnalyticsItem.Meta.host = host
+    AnalyticsItem.Meta.host = host  # type: ignore[attr-defined]
     Gsi1.Meta.model = AnalyticsItem  # type: ignore[attr-defined]
 
 

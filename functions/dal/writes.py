@@ -29,7 +29,10 @@ def _old_item(exc: ClientError) -> dict[str, Any] | None:
     """The item returned by ReturnValuesOnConditionCheckFailure, or None if not a condition failure."""
     # PynamoDB re-raises botocore's error as its own; the item is on the original.
     for error in (exc.__cause__, exc):
-        if isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") == _CONDITION_FAILED:
+        if (
+            isinstance(error, ClientError)
+            and error.response.get("Error", {}).get("Code") == _CONDITION_FAILED
+        ):
             return plain(error.response.get("Item") or {})
     return None
 

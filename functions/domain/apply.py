@@ -96,7 +96,9 @@ def _sequential(fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
     return map(fn, items)
 
 
-def apply_batch(store: ItemStore, shard: str, plan: BatchPlan, run: Runner[Any, Any] = _sequential) -> BatchOutcome:
+def apply_batch(
+    store: ItemStore, shard: str, plan: BatchPlan, run: Runner[Any, Any] = _sequential
+) -> BatchOutcome:
     """Stage 1: user items and upserts. Stage 2: totals, with viewer counts derived from stage 1."""
     outcome = BatchOutcome()
 

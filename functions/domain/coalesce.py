@@ -170,7 +170,9 @@ def _counter_parts(event: Event, seq: str, shard: str) -> list[_Part]:
         parts: list[_Part] = []
         if d.session_id is not None:
             source = {"source_kind": "session", "source_id": d.session_id}
-            parts.append(("total", keys.session_total_key(e, d.session_id), Delta(add={"downloads": 1}), None))
+            parts.append(
+                ("total", keys.session_total_key(e, d.session_id), Delta(add={"downloads": 1}), None)
+            )
         elif d.vod_id is not None:
             source = {"source_kind": "vod", "source_id": d.vod_id}
             parts.append(("total", keys.vod_total_key(e, d.vod_id), Delta(add={"downloads": 1}), None))
@@ -229,7 +231,9 @@ def _heartbeat_parts(event: ViewHeartbeat, seq: str, shard: str) -> list[_Part]:
     ]
 
 
-def _latest_group(event: UserProfile | CatalogSession | CatalogVod | CatalogAttachment, seq: str) -> LatestGroup:
+def _latest_group(
+    event: UserProfile | CatalogSession | CatalogVod | CatalogAttachment, seq: str
+) -> LatestGroup:
     e, when = event.event_id, event.time_key
     if isinstance(event, UserProfile):
         p = event.data
@@ -250,7 +254,9 @@ def _latest_group(event: UserProfile | CatalogSession | CatalogVod | CatalogAtta
             "starts_at": format_time(s.starts_at) if s.starts_at else None,
             "ends_at": format_time(s.ends_at) if s.ends_at else None,
         }
-        return LatestGroup(keys.catalog_key(e, keys.session_sk(s.session_id)), seq, when, values, "catalog_time")
+        return LatestGroup(
+            keys.catalog_key(e, keys.session_sk(s.session_id)), seq, when, values, "catalog_time"
+        )
     if isinstance(event, CatalogVod):
         v = event.data
         values = {"name": v.name, "duration": v.duration_seconds}
@@ -262,4 +268,6 @@ def _latest_group(event: UserProfile | CatalogSession | CatalogVod | CatalogAtta
         "source_kind": "session" if a.session_id else "vod",
         "source_id": a.session_id or a.vod_id,
     }
-    return LatestGroup(keys.catalog_key(e, keys.attachment_sk(a.attachment_id)), seq, when, values, "catalog_time")
+    return LatestGroup(
+        keys.catalog_key(e, keys.attachment_sk(a.attachment_id)), seq, when, values, "catalog_time"
+    )

@@ -64,7 +64,11 @@ def quarantine(poison: list[Poison]) -> None:
     for p in poison:
         logger.warning(
             "record quarantined",
-            extra={"reason": p.reason, "sequenceNumber": p.record.kinesis.sequence_number, "errors": p.errors},
+            extra={
+                "reason": p.reason,
+                "sequenceNumber": p.record.kinesis.sequence_number,
+                "errors": p.errors,
+            },
         )
     metrics.add_metric("RecordsQuarantined", MetricUnit.Count, len(poison))
 

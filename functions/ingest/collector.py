@@ -26,7 +26,7 @@ from ingest.forward import OutgoingRecord, forward
 from ingest.intake import Intake, parse_body, validate_events
 from shared.auth import INGEST
 from shared.clients import client
-from shared.errors import BadRequest, Conflict, Forbidden, ServiceUnavailable, Unprocessable
+from shared.errors import ApiError, BadRequest, Conflict, Forbidden, ServiceUnavailable, Unprocessable
 from shared.http import caller, error_response, json_response, register_error_handlers
 from shared.observability import logger, metrics
 from shared.settings import get_settings, require
@@ -49,7 +49,9 @@ def post_interactions() -> Response:
         result = ingest(events, who.covers)
     else:
         if not (1 <= len(key) <= 128 and key.isascii() and key.isprintable()):
-            raise BadRequest("Idempotency-Key must be 1-128 printable ASCII characters", code="invalid_header")
+            raise BadRequest(
+                "Idempotency-Key must be 1-128 printable ASCII characters", code="invalid_header"
+            )
         body_hash = hashlib.sha256((event.decoded_body or "").encode()).hexdigest()
         request = {"subject": who.subject, "key": key, "bodyHash": body_hash}
         ingest_once, config = _idempotent_ingest()
@@ -59,7 +61,7 @@ def post_interactions() -> Response:
 
 
 def ingest(events: list[Any], may_ingest: Any) -> dict[str, Any]:
-    """Validate, forward the valid events, and decide the response (a JSON-able dict, so it can be replayed)."""
+    """Validate, forward the valid events, decide the response (JSON-able, so it can be replayed)."""
     settings = get_settings()
     intake = validate_events(events, may_ingest, datetime.now(UTC))
     metrics.add_metric("EventsRejected", MetricUnit.Count, len(intake.rejected))
@@ -93,6 +95,7 @@ def ingest(events: list[Any], may_ingest: Any) -> dict[str, Any]:
 
 def _all_rejected(intake: Intake) -> dict[str, Any]:
     extra = {"accepted": 0, "rejected": intake.rejected}
+    error: ApiError
     if intake.forbidden == len(intake.rejected):
         error = Forbidden("this token may not ingest events for these events", extra=extra)
     else:
@@ -122,7 +125,9 @@ def _idempotent_ingest() -> tuple[Any, IdempotencyConfig]:
 
 @app.exception_handler(IdempotencyAlreadyInProgressError)
 def _in_flight(_: Exception) -> Response:
-    return error_response(Conflict("a request with this Idempotency-Key is in flight", code="request_in_flight"))
+    return error_response(
+        Conflict("a request with this Idempotency-Key is in flight", code="request_in_flight")
+    )
 
 
 @app.exception_handler(IdempotencyValidationError)

@@ -31,7 +31,9 @@ def put_records(kinesis: Any, stream: str, records: list[OutgoingRecord]) -> lis
         )
         if response.get("FailedRecordCount"):
             # Results are positional: an ErrorCode marks a record that was not written.
-            refused += [r for r, result in zip(chunk, response["Records"], strict=True) if result.get("ErrorCode")]
+            refused += [
+                r for r, result in zip(chunk, response["Records"], strict=True) if result.get("ErrorCode")
+            ]
     return refused
 
 
@@ -56,7 +58,7 @@ def forward(
 
     Retrying(
         stop=stop_after_attempt(attempts),
-        wait=wait_exponential_jitter(initial=backoff_seconds, max=max(backoff_seconds * 8, 0.001)),
+        wait=wait_exponential_jitter(multiplier=backoff_seconds, max=max(backoff_seconds * 8, 0.001)),
         retry=retry_if_result(bool),
         retry_error_callback=lambda state: None,  # give up quietly: the caller reports what is left
     )(attempt)

@@ -9,7 +9,6 @@ response, and swaps the per-record loop for: decode all, quarantine poison, appl
 from __future__ import annotations
 
 import base64
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import Ki
 from domain.apply import BatchOutcome
 from domain.coalesce import StreamRecord
 from domain.sequence import order_key
-from models.events import EventRejected, parse_record
+from models.events import EventRejected, UndecodableRecord, parse_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +52,15 @@ def shard_of(record: KinesisStreamRecord) -> str:
 
 def decode(record: KinesisStreamRecord) -> StreamRecord | Poison:
     try:
-        payload = base64.b64decode(record.kinesis.data, validate=True)
-        event = parse_record(payload)
+        event = parse_record(base64.b64decode(record.kinesis.data, validate=True))
+    except UndecodableRecord:
+        return Poison(
+            record, "undecodable", [{"field": "", "message": "record data is not a UTF-8 JSON document"}]
+        )
     except EventRejected as exc:
-        errors = [e.model_dump() for e in exc.errors]
-        return Poison(record, "invalid_event", errors)
-    except (ValueError, json.JSONDecodeError):
-        return Poison(record, "undecodable", [{"field": "", "message": "record data is not base64 JSON"}])
+        return Poison(record, "invalid_event", [e.model_dump() for e in exc.errors])
+    except ValueError:  # not base64 (Kinesis always encodes, so only a forged event gets here)
+        return Poison(record, "undecodable", [{"field": "", "message": "record data is not base64"}])
     return StreamRecord(order_key(record.kinesis.sequence_number), event)
 
 

@@ -15,12 +15,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
     StrictInt,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
-    PlainSerializer,
-    PlainValidator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -349,12 +349,19 @@ def parse_event(raw: Any, now: datetime | None = None) -> Event:
         raise EventRejected(field_errors(exc)) from None
 
 
+class UndecodableRecord(EventRejected):
+    """Stream data that is not a UTF-8 JSON document at all."""
+
+
 def parse_record(data: bytes) -> Event:
     """Validate an event read back from the stream (already normalised by the collector)."""
     try:
         return EVENT_ADAPTER.validate_json(data)
     except ValidationError as exc:
-        raise EventRejected(field_errors(exc)) from None
+        errors = field_errors(exc)
+        if any(e["type"] in ("json_invalid", "json_type") for e in exc.errors()):
+            raise UndecodableRecord(errors) from None
+        raise EventRejected(errors) from None
 
 
 _MESSAGES = {

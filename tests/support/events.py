@@ -11,8 +11,15 @@ _ids = itertools.count(1)
 BASE_TIME = "2026-11-20T10:00:00Z"
 
 
-def event(kind: str, data: dict[str, Any], *, user: str | None = "u1", ev: str = "e1", **extra: Any) -> dict[str, Any]:
-    raw: dict[str, Any] = {"id": extra.pop("id", f"evt-{next(_ids)}"), "type": kind, "time": BASE_TIME, "eventId": ev}
+def event(
+    kind: str, data: dict[str, Any], *, user: str | None = "u1", ev: str = "e1", **extra: Any
+) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "id": extra.pop("id", f"evt-{next(_ids)}"),
+        "type": kind,
+        "time": BASE_TIME,
+        "eventId": ev,
+    }
     if user is not None:
         raw["userId"] = user
     raw["data"] = data
@@ -21,7 +28,11 @@ def event(kind: str, data: dict[str, Any], *, user: str | None = "u1", ev: str =
 
 
 def live(session: str, seconds: int = 10, engaged: int = 0, **kw: Any) -> dict[str, Any]:
-    return event("view.heartbeat", {"kind": "live", "sessionId": session, "seconds": seconds, "engagedSeconds": engaged}, **kw)
+    return event(
+        "view.heartbeat",
+        {"kind": "live", "sessionId": session, "seconds": seconds, "engagedSeconds": engaged},
+        **kw,
+    )
 
 
 def recording(session: str, seconds: int = 10, position: float | None = None, **kw: Any) -> dict[str, Any]:
@@ -31,7 +42,9 @@ def recording(session: str, seconds: int = 10, position: float | None = None, **
     return event("view.heartbeat", data, **kw)
 
 
-def vod(video: str, seconds: int, position: float | None, duration: float | None = None, **kw: Any) -> dict[str, Any]:
+def vod(
+    video: str, seconds: int, position: float | None, duration: float | None = None, **kw: Any
+) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": "vod", "vodId": video, "seconds": seconds}
     if position is not None:
         data["position"] = position
@@ -108,9 +121,13 @@ def raw_events(draw: st.DrawFn) -> dict[str, Any]:
     if choice == 4:
         return poll(session, draw(st.sampled_from(["p1", "p2"])), user=user)
     if choice == 5:
-        return chat(draw(st.sampled_from([None, session])), draw(st.sampled_from(["group", "direct"])), user=user)
+        return chat(
+            draw(st.sampled_from([None, session])), draw(st.sampled_from(["group", "direct"])), user=user
+        )
     if choice == 6:
-        return download(draw(st.sampled_from(["a1", "a2"])), draw(st.sampled_from([None, session])), user=user)
+        return download(
+            draw(st.sampled_from(["a1", "a2"])), draw(st.sampled_from([None, session])), user=user
+        )
     if choice == 7:
         return catalog_session(session, draw(st.sampled_from(["Keynote", "Panel"])), time=draw(TIMES))
     kind = ["reaction.sent", "hand.raised", "qna.thread.created", "reaction.sent"][choice - 8]

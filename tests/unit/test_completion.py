@@ -18,7 +18,9 @@ from domain.sequence import order_key, sequence_number
 
 def brute_force(start: Fraction, end: Fraction, duration: Fraction) -> set[int]:
     """Straight from SPEC: bucket b is [b*D/100, (b+1)*D/100); covered when it overlaps [start, end)."""
-    return {b for b in range(100) if start < (b + 1) * duration / 100 and end > b * duration / 100 and end > start}
+    return {
+        b for b in range(100) if start < (b + 1) * duration / 100 and end > b * duration / 100 and end > start
+    }
 
 
 positions = st.one_of(st.integers(0, 5000), st.floats(0, 5000, allow_nan=False).map(lambda f: round(f, 3)))

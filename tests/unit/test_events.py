@@ -24,10 +24,16 @@ VALID = [
     ev.profile("李小龍"),
     ev.profile("محمد"),
     ev.catalog_session("s1", "Keynote"),
-    ev.event("catalog.session", {"sessionId": "s1", "name": "K", "startsAt": "2026-11-20T09:00:00+01:00"}, user=None),
+    ev.event(
+        "catalog.session",
+        {"sessionId": "s1", "name": "K", "startsAt": "2026-11-20T09:00:00+01:00"},
+        user=None,
+    ),
     ev.catalog_vod("v1", "Intro", 600),
     ev.catalog_attachment("a1", "Slides", "application/pdf", "s1"),
-    ev.event("catalog.attachment", {"attachmentId": "a", "name": "n", "fileType": "pdf", "vodId": "v1"}, user=None),
+    ev.event(
+        "catalog.attachment", {"attachmentId": "a", "name": "n", "fileType": "pdf", "vodId": "v1"}, user=None
+    ),
     ev.live("s1", 60, 60),
     ev.recording("s1", 1, position=0),
     ev.vod("v1", 10, 35.5, 600),
@@ -63,7 +69,10 @@ def test_times_are_normalised_to_utc() -> None:
         ("2026-11-20", "must be an RFC 3339 date-time with an offset"),
         ("yesterday", "must be an RFC 3339 date-time with an offset"),
         (1732000000, "must be an RFC 3339 date-time with an offset"),
-        ((NOW + timedelta(minutes=5, seconds=1)).isoformat(), "must not be more than 5 minutes in the future"),
+        (
+            (NOW + timedelta(minutes=5, seconds=1)).isoformat(),
+            "must not be more than 5 minutes in the future",
+        ),
     ],
 )
 def test_bad_times(time: object, message: str) -> None:
@@ -92,13 +101,22 @@ def test_future_limit_is_the_collectors_job_only() -> None:
         ),
         ({"kind": "live", "seconds": 10}, {"data": "sessionId is required when kind is live"}),
         ({"kind": "vod", "seconds": 10, "sessionId": "s1"}, {"data": "vodId is required when kind is vod"}),
-        ({"kind": "vod", "vodId": "v", "seconds": 10, "position": -1}, {"data.position": "must be 0 or more"}),
+        (
+            {"kind": "vod", "vodId": "v", "seconds": 10, "position": -1},
+            {"data.position": "must be 0 or more"},
+        ),
         (
             {"kind": "vod", "vodId": "v", "seconds": 10, "durationSeconds": 0},
             {"data.durationSeconds": "must be greater than 0"},
         ),
-        ({"kind": "tv", "sessionId": "s1", "seconds": 10}, {"data.kind": "must be one of: 'live', 'recording' or 'vod'"}),
-        ({"kind": "live", "sessionId": "s 1", "seconds": 10}, {"data.sessionId": "must be 1-128 characters of A-Z a-z 0-9 . _ : -"}),
+        (
+            {"kind": "tv", "sessionId": "s1", "seconds": 10},
+            {"data.kind": "must be one of: 'live', 'recording' or 'vod'"},
+        ),
+        (
+            {"kind": "live", "sessionId": "s 1", "seconds": 10},
+            {"data.sessionId": "must be 1-128 characters of A-Z a-z 0-9 . _ : -"},
+        ),
     ],
 )
 def test_heartbeat_rules(data: dict, expected: dict) -> None:
@@ -106,7 +124,11 @@ def test_heartbeat_rules(data: dict, expected: dict) -> None:
 
 
 def test_engagement_is_ignored_outside_live() -> None:
-    event = parse_event(ev.event("view.heartbeat", {"kind": "recording", "sessionId": "s", "seconds": 5, "engagedSeconds": 50}))
+    event = parse_event(
+        ev.event(
+            "view.heartbeat", {"kind": "recording", "sessionId": "s", "seconds": 5, "engagedSeconds": 50}
+        )
+    )
     assert event.data.engaged_seconds == 0  # type: ignore[union-attr]
 
 
@@ -146,9 +168,9 @@ def test_catalog_attachment_needs_exactly_one_source() -> None:
     assert errors_of(ev.event("catalog.attachment", both, user=None)) == {
         "data": "exactly one of sessionId or vodId is required"
     }
-    assert errors_of(ev.event("attachment.downloaded", {"attachmentId": "a", "sessionId": "s", "vodId": "v"})) == {
-        "data": "give sessionId or vodId, not both"
-    }
+    assert errors_of(
+        ev.event("attachment.downloaded", {"attachmentId": "a", "sessionId": "s", "vodId": "v"})
+    ) == {"data": "give sessionId or vodId, not both"}
 
 
 def test_unknown_fields_are_ignored_and_never_forwarded() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from hypothesis import HealthCheck, given, settings
@@ -26,7 +27,9 @@ def clean(records: list[StreamRecord]) -> dict:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(raw_events(), min_size=1, max_size=60), st.integers(0, 2**32), st.sampled_from([0.0, 0.05, 0.3]))
+@given(
+    st.lists(raw_events(), min_size=1, max_size=60), st.integers(0, 2**32), st.sampled_from([0.0, 0.05, 0.3])
+)
 def test_chaotic_delivery_equals_clean_pass(raws: list[dict], seed: int, fail_rate: float) -> None:
     records = stream(raws)
     store = MemoryStore(fail_rate=fail_rate, seed=seed)
@@ -41,7 +44,7 @@ def test_any_split_any_replays_equals_clean_pass(raws: list[dict], data: st.Data
     cuts = sorted(data.draw(st.sets(st.integers(1, max(1, len(records) - 1)))))
     store = MemoryStore()
     bounds = [0, *cuts, len(records)]
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         for _ in range(data.draw(st.integers(1, 3))):
             assert apply_once(store, records[start:end]).cut is None
     assert store.items == clean(records)

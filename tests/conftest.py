@@ -1,0 +1,75 @@
+"""Shared fixtures: AWS built by moto from template.yaml, so template and tests can't drift."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+FAKE_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "POWERTOOLS_METRICS_NAMESPACE": "EventAnalyticsTest",
+    "POWERTOOLS_DEV": "false",
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach a real account, whatever the developer's shell holds."""
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in FAKE_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+
+
+def reset_caches() -> None:
+    """Forget clients, settings and lazily built helpers so each test starts cold."""
+    from ingest import aggregator, collector
+    from shared import clients, settings
+
+    clients.reset()
+    settings.get_settings.cache_clear()
+    collector._idempotent_ingest.cache_clear()
+    aggregator._writers.cache_clear()
+
+
+@dataclass
+class Aws:
+    names: dict[str, str]
+    env: dict[str, str]
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name="us-east-1")
+
+    @property
+    def stream(self) -> str:
+        return self.env["STREAM_NAME"]
+
+    @property
+    def table(self) -> str:
+        return self.env["TABLE_NAME"]
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
+    from infra.provision import provision
+
+    with mock_aws():
+        provisioned = provision(prefix="test", shard_count=1)
+        env = provisioned.environment()
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("PUT_RECORDS_BACKOFF_SECONDS", "0")
+        reset_caches()
+        yield Aws(provisioned.names, env)
+    reset_caches()
+    os.environ.pop("_X_AMZN_TRACE_ID", None)

@@ -1,0 +1,259 @@
+"""The ingest HTTP contract of SPEC section 3, through the real collector handler."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import Aws
+from tests.support import events as ev
+from tests.support.lambda_events import claims
+from tests.support.pipeline import post_interactions, stream_records
+
+
+def forwarded(aws: Aws) -> list[dict]:
+    from tests.support.stream import decoded
+
+    return [json.loads(decoded(r)) for r in stream_records(aws.client("kinesis"), aws.stream)]
+
+
+def assert_envelope(body: dict, code: str) -> None:
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
+
+
+def test_valid_neighbours_of_invalid_events_are_forwarded(aws: Aws) -> None:
+    bad = ev.live("s1", 61)
+    status, body, _ = post_interactions([ev.live("s1", 10, 5), bad, ev.chat("s1")])
+    assert status == 202
+    assert body == {
+        "accepted": 2,
+        "rejected": [
+            {
+                "index": 1,
+                "id": bad["id"],
+                "errors": [{"field": "data.seconds", "message": "must be between 1 and 60"}],
+            }
+        ],
+    }
+    sent = forwarded(aws)
+    assert [e["type"] for e in sent] == ["view.heartbeat", "chat.message.sent"]
+    assert sent[0]["time"] == "2026-11-20T10:00:00.000000Z"
+
+
+def test_partition_keys(aws: Aws) -> None:
+    post_interactions([ev.live("s1", user="u9"), ev.catalog_session("s1", "K")])
+    keys = [r["kinesis"]["partitionKey"] for r in stream_records(aws.client("kinesis"), aws.stream)]
+    assert keys == ["e1#u9", "e1#catalog"]
+
+
+def test_all_invalid_is_400_with_the_same_body(aws: Aws) -> None:
+    status, body, _ = post_interactions([ev.live("s1", 0), {"nonsense": True}])
+    assert status == 400
+    assert_envelope(body, "invalid_events")
+    assert body["accepted"] == 0
+    assert [r["index"] for r in body["rejected"]] == [0, 1]
+    assert forwarded(aws) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "code"),
+    [
+        ("{not json", 400, "invalid_json"),
+        ('{"events": [1, NaN]}', 400, "invalid_json"),
+        ("[" * 100_000 + "]" * 100_000, 400, "invalid_json"),
+        ('{"events": []}', 400, "invalid_request"),
+        ('{"events": {}}', 400, "invalid_request"),
+        ("[]", 400, "invalid_request"),
+        ("", 400, "invalid_json"),
+    ],
+)
+def test_malformed_bodies(aws: Aws, raw: str, status: int, code: str) -> None:
+    got_status, body, _ = post_interactions(raw_body=raw)
+    assert got_status == status
+    assert_envelope(body, code)
+
+
+def test_too_many_events_is_413(aws: Aws) -> None:
+    status, body, _ = post_interactions([ev.chat() for _ in range(501)])
+    assert status == 413
+    assert_envelope(body, "payload_too_large")
+
+
+def test_body_over_one_mebibyte_is_413(aws: Aws) -> None:
+    padding = "x" * (1024 * 1024)
+    status, body, _ = post_interactions(raw_body=json.dumps({"events": [ev.chat()], "pad": padding}))
+    assert (status, body["error"]["code"]) == (413, "payload_too_large")
+
+
+def test_wrong_content_type_is_415(aws: Aws) -> None:
+    status, body, _ = post_interactions([ev.chat()], headers={"Content-Type": "text/plain"})
+    assert (status, body["error"]["code"]) == (415, "unsupported_media_type")
+
+
+def test_missing_token_is_401_and_wrong_scope_403(aws: Aws) -> None:
+    status, body, _ = post_interactions([ev.chat()], jwt={})
+    assert (status, body["error"]["code"]) == (401, "unauthorized")
+    status, body, _ = post_interactions([ev.chat()], jwt=claims(scope="analytics:read"))
+    assert (status, body["error"]["code"]) == (403, "forbidden")
+    assert forwarded(aws) == []
+
+
+def test_events_outside_the_tokens_event_ids(aws: Aws) -> None:
+    mine, theirs = ev.chat(ev="e1"), ev.chat(ev="e2")
+    status, body, _ = post_interactions([mine, theirs], jwt=claims(events=["e1"]))
+    assert status == 202
+    assert body["rejected"] == [
+        {
+            "index": 1,
+            "id": theirs["id"],
+            "errors": [{"field": "eventId", "message": "is not permitted for this token"}],
+        }
+    ]
+    status, body, _ = post_interactions([theirs], jwt=claims(events=["e1"]))
+    assert status == 403
+    assert [e["eventId"] for e in forwarded(aws)] == ["e1"]
+
+
+def test_api_gateway_flattened_claims_are_understood(aws: Aws) -> None:
+    flattened = {"sub": "p", "scope": "analytics:ingest", "eventIds": "[e1 e3]"}
+    assert post_interactions([ev.chat(ev="e3")], jwt=flattened)[0] == 202
+    assert post_interactions([ev.chat(ev="e2")], jwt=flattened)[0] == 403
+
+
+def test_repeated_event_id_in_one_request_is_rejected(aws: Aws) -> None:
+    first = ev.chat(id="same")
+    status, body, _ = post_interactions([first, dict(first)])
+    assert status == 202
+    assert body["rejected"][0]["errors"] == [{"field": "id", "message": "is repeated in this request"}]
+
+
+def test_idempotency_key_replays_the_first_response_and_forwards_once(aws: Aws) -> None:
+    events = [ev.chat(), ev.live("s1", 99)]
+    headers = {"Idempotency-Key": "batch-0001"}
+    first = post_interactions(events, headers=headers)
+    for _ in range(4):
+        assert post_interactions(events, headers=headers)[:2] == first[:2]
+    assert first[0] == 202
+    assert len(forwarded(aws)) == 1
+
+
+def test_idempotency_keys_are_per_caller(aws: Aws) -> None:
+    headers = {"Idempotency-Key": "k"}
+    post_interactions([ev.chat()], headers=headers, jwt=claims(sub="producer-a"))
+    post_interactions([ev.chat()], headers=headers, jwt=claims(sub="producer-b"))
+    assert len(forwarded(aws)) == 2
+
+
+def test_idempotency_key_reused_with_another_body_is_422(aws: Aws) -> None:
+    headers = {"Idempotency-Key": "k2"}
+    assert post_interactions([ev.chat()], headers=headers)[0] == 202
+    status, body, _ = post_interactions([ev.chat()], headers=headers)
+    assert (status, body["error"]["code"]) == (422, "idempotency_key_reused")
+
+
+@pytest.mark.parametrize("key", ["", "x" * 129, "naïve", "tab\there"])
+def test_bad_idempotency_keys(aws: Aws, key: str) -> None:
+    status, body, _ = post_interactions([ev.chat()], headers={"Idempotency-Key": key})
+    assert (status, body["error"]["code"]) == (400, "invalid_header")
+
+
+def test_same_key_while_in_flight_is_409(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ingest import collector
+
+    real_ingest = collector.ingest
+    inner: dict[str, Any] = {}
+
+    def ingest_with_a_concurrent_duplicate(events: list, may_ingest: Any) -> dict:
+        inner["response"] = post_interactions([ev.chat(id="c1")], headers={"Idempotency-Key": "busy"})
+        return real_ingest(events, may_ingest)
+
+    monkeypatch.setattr(collector, "ingest", ingest_with_a_concurrent_duplicate)
+    status, _, _ = post_interactions([ev.chat(id="c1")], headers={"Idempotency-Key": "busy"})
+    assert status == 202
+    assert inner["response"][0] == 409
+    assert inner["response"][1]["error"]["code"] == "request_in_flight"
+
+
+class PartialFailures:
+    """Make Kinesis refuse chosen records: drop them from the request, then report them failed."""
+
+    def __init__(self, refuse: Any):
+        self.refuse = refuse  # (attempt, index in call) -> bool
+        self.attempt = 0
+        self.dropped: list[int] = []
+        self.injected = 0
+
+    def before_params(self, params: dict, **_: Any) -> None:
+        self.attempt += 1
+        keep, self.dropped = [], []
+        for i, record in enumerate(params["Records"]):
+            if self.refuse(self.attempt, i):
+                self.dropped.append(i)
+            else:
+                keep.append(record)
+        self.injected += len(self.dropped)
+        self.total = len(params["Records"])
+        params["Records"] = keep
+
+    def after_call(self, parsed: dict, **_: Any) -> None:
+        written = iter(parsed["Records"])
+        failed = {"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "injected"}
+        parsed["Records"] = [failed if i in self.dropped else next(written) for i in range(self.total)]
+        parsed["FailedRecordCount"] = len(self.dropped)
+
+    def install(self) -> None:
+        from shared.clients import client
+
+        events = client("kinesis").meta.events
+        events.register("provide-client-params.kinesis.PutRecords", self.before_params)
+        events.register("after-call.kinesis.PutRecords", self.after_call)
+
+
+def test_refused_records_are_retried_until_accepted(aws: Aws) -> None:
+    faults = PartialFailures(lambda attempt, i: attempt == 1 and i % 2 == 0)
+    faults.install()
+    events = [ev.chat(id=f"m{i}") for i in range(6)]
+    status, body, _ = post_interactions(events)
+    assert (status, body["accepted"]) == (202, 6)
+    assert faults.injected == 3
+    assert sorted(e["id"] for e in forwarded(aws)) == sorted(e["id"] for e in events)
+
+
+def test_records_refused_after_all_retries_give_503_with_retry_indexes(aws: Aws) -> None:
+    faults = PartialFailures(lambda attempt, i: i == 0)  # the first pending record always refused
+    faults.install()
+    events = [ev.chat(id="a"), ev.live("s1", 0), ev.chat(id="b"), ev.chat(id="c")]
+    status, body, headers = post_interactions(events, headers={"Idempotency-Key": "k503"})
+    assert status == 503
+    assert headers["Retry-After"] == "2"
+    assert_envelope(body, "stream_unavailable")
+    # attempt 1 refuses "a", 2 refuses "a" again (it is first of what is pending) ... until attempts run out
+    assert body["retryIndexes"] == [0]
+    assert body["accepted"] == 2
+    assert [r["index"] for r in body["rejected"]] == [1]
+    assert sorted(e["id"] for e in forwarded(aws)) == ["b", "c"]
+    # The same key replays the same answer and forwards nothing more.
+    assert post_interactions(events, headers={"Idempotency-Key": "k503"})[:2] == (status, body)
+    assert len(forwarded(aws)) == 2
+
+
+def test_nothing_forwarded_is_503_and_the_key_stays_usable(aws: Aws) -> None:
+    faults = PartialFailures(lambda attempt, i: attempt <= 4)
+    faults.install()
+    status, body, _ = post_interactions([ev.chat(id="x")], headers={"Idempotency-Key": "retry-me"})
+    assert (status, body["retryIndexes"], body["accepted"]) == (503, [0], 0)
+    status, body, _ = post_interactions([ev.chat(id="x")], headers={"Idempotency-Key": "retry-me"})
+    assert (status, body["accepted"]) == (202, 1)
+
+
+def test_unknown_route_is_404_envelope(aws: Aws) -> None:
+    from ingest.collector import handler
+    from tests.support.lambda_events import FakeContext, http_event
+
+    response = handler(http_event("GET", "/v1/nope", jwt=claims()), FakeContext())
+    assert response["statusCode"] == 404
+    assert json.loads(response["body"])["error"]["code"] == "route_not_found"
