@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration bench clean venv
+.PHONY: run test lint typecheck clean venv
 
 $(STAMP): functions/requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s)" % sys.version.split()[0])'
@@ -20,17 +20,14 @@ run: $(STAMP)
 	$(PY) -m infra.local $(ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check functions infra tests benchmarks
-	$(VENV)/bin/ruff format --check functions infra tests benchmarks
+	$(VENV)/bin/ruff check functions infra tests
+	$(VENV)/bin/ruff format --check functions infra tests
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: lint typecheck
 	$(VENV)/bin/pytest -n 2 -q
-
-bench: $(STAMP)
-	$(PY) -m benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
