@@ -18,6 +18,7 @@ class Settings(BaseModel):
     stream_name: str | None = None
     dlq_url: str | None = None
     reports_bucket: str | None = None
+    cursor_secret_arn: str | None = None
     report_url_expiry_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
     # Collector: Kinesis refusals are retried this many times with exponential backoff.
     put_records_attempts: int = Field(default=4, ge=1, le=10)
@@ -33,6 +34,7 @@ _ENV = {
     "stream_name": "STREAM_NAME",
     "dlq_url": "DLQ_URL",
     "reports_bucket": "REPORTS_BUCKET",
+    "cursor_secret_arn": "CURSOR_SECRET_ARN",
     "report_url_expiry_seconds": "REPORT_URL_EXPIRY_SECONDS",
     "put_records_attempts": "PUT_RECORDS_ATTEMPTS",
     "put_records_backoff_seconds": "PUT_RECORDS_BACKOFF_SECONDS",

@@ -1,0 +1,70 @@
+"""Session and VOD analytics views (pure): totals items and attendee rows to API shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from domain.dashboard import Profile, SessionActivity
+from domain.rounding import minutes, rate, ratio
+
+
+def session_totals(counters: Mapping[str, int]) -> dict[str, Any]:
+    live = counters.get("live_seconds", 0)
+    recorded = counters.get("recording_seconds", 0)
+    engaged = counters.get("engaged_seconds", 0)
+    return {
+        "viewers": counters.get("viewers", 0),
+        "minutesViewed": minutes(live + recorded),
+        "viewedSeconds": live + recorded,
+        "liveMinutes": minutes(live),
+        "liveSeconds": live,
+        "recordingMinutes": minutes(recorded),
+        "recordingSeconds": recorded,
+        "engagedSeconds": engaged,
+        "engagementRate": rate(ratio(engaged, live)),
+        "reactions": counters.get("reactions", 0),
+        "raisedHands": counters.get("hands", 0),
+        "chatMessages": counters.get("chat", 0),
+        "qnaThreads": counters.get("qna", 0),
+        "pollAnswers": counters.get("poll_answers", 0),
+        "attachmentDownloads": counters.get("downloads", 0),
+    }
+
+
+def vod_totals(counters: Mapping[str, int]) -> dict[str, Any]:
+    seconds = counters.get("vod_seconds", 0)
+    return {
+        "viewers": counters.get("viewers", 0),
+        "minutesViewed": minutes(seconds),
+        "viewedSeconds": seconds,
+        "attachmentDownloads": counters.get("downloads", 0),
+    }
+
+
+def attendee_row(
+    event_id: str, user_id: str, profile: Profile | None, activity: SessionActivity
+) -> dict[str, Any]:
+    return {
+        "userId": user_id,
+        "name": profile.name if profile and profile.name else user_id,
+        "profileMissing": profile is None,
+        "minutesViewed": minutes(activity.viewed_seconds),
+        "viewedSeconds": activity.viewed_seconds,
+        "liveSeconds": activity.live_seconds,
+        "recordingSeconds": activity.recording_seconds,
+        "engagementRate": rate(activity.engagement),
+        "links": {"analytics": f"/v1/events/{event_id}/users/{user_id}/analytics"},
+    }
+
+
+def user_list_item(event_id: str, user_id: str, profile: Profile) -> dict[str, Any]:
+    return {
+        "userId": user_id,
+        "name": profile.name or user_id,
+        "role": profile.role,
+        "company": profile.company,
+        "industry": profile.industry,
+        "country": profile.country,
+        "links": {"analytics": f"/v1/events/{event_id}/users/{user_id}/analytics"},
+    }

@@ -1,0 +1,218 @@
+"""Query API (SPEC section 5): the dashboard, lists, session and VOD analytics, erase."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dal import reads
+from dal.items import SessionTotal, UserSession, bind_table
+from dal.reports import delete_user_reports
+from domain import keys
+from domain.dashboard import rollup_user
+from domain.views import attendee_row, session_totals, user_list_item, vod_totals
+from models.events import ID_PATTERN
+from query import models
+from query.cursor import decode_cursor, encode_cursor
+from shared.auth import ADMIN, READ
+from shared.errors import ApiError, NotFound
+from shared.http import caller, error_response, register_error_handlers
+from shared.observability import logger, metrics
+from shared.settings import get_settings, require
+
+app = APIGatewayHttpResolver(enable_validation=True)
+register_error_handlers(app)
+
+EventId = Annotated[str, Path(pattern=ID_PATTERN, description="the virtual event")]
+UserId = Annotated[str, Path(pattern=ID_PATTERN, description="the attendee")]
+SessionId = Annotated[str, Path(pattern=ID_PATTERN)]
+VodId = Annotated[str, Path(pattern=ID_PATTERN)]
+Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
+Cursor = Annotated[str | None, Query(max_length=2048, description="nextCursor of the previous page")]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@lru_cache(maxsize=1)
+def _secret() -> bytes:
+    """Key for cursors and log pseudonyms, from Secrets Manager on first use (cached per container)."""
+    from aws_lambda_powertools.utilities import parameters
+
+    arn = require(get_settings().cursor_secret_arn, "CURSOR_SECRET_ARN")
+    value = parameters.get_secret(arn, max_age=3600)
+    return hashlib.sha256(str(value).encode()).digest()
+
+
+def _pseudonym(value: str) -> str:
+    """A stable, non-reversible tag for audit logs: no user id ever reaches a log line."""
+    return hmac.new(_secret(), value.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+@app.get("/v1/events/<eventId>/users/<userId>/analytics", summary="A user's dashboard (all 28 elements)")
+def get_dashboard(eventId: EventId, userId: UserId) -> models.Dashboard:
+    caller(app).require_read_user(eventId, userId)
+    activity = reads.user_activity(eventId, userId)
+    if activity.is_empty():
+        raise NotFound("no analytics for this user in this event", code="user_not_found")
+    catalog = reads.catalog(eventId, activity.catalog_keys())
+    return models.Dashboard.model_validate(rollup_user(activity, catalog, _now()))
+
+
+@app.get("/v1/events/<eventId>/users", summary="A page of the event's attendee profiles")
+def list_users(eventId: EventId, limit: Limit = 25, cursor: Cursor = None) -> models.UserPage:
+    caller(app).require_event(READ, eventId)
+    scope = f"users:{eventId}"
+    page = reads.index_page(
+        keys.users_index_pk(eventId), limit, decode_cursor(_secret_if(cursor), scope, cursor)
+    )
+    items = []
+    for item in page.items:
+        user_id = item.pk.rsplit("#", 1)[-1]
+        items.append(user_list_item(eventId, user_id, reads.profile_of(item)))
+    return models.UserPage.model_validate({"items": items, "nextCursor": _next(scope, page.last_key)})
+
+
+@app.get("/v1/events/<eventId>/sessions/<sessionId>/analytics", summary="Session totals and attendees")
+def get_session(
+    eventId: EventId,
+    sessionId: SessionId,
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> models.SessionAnalytics:
+    caller(app).require_event(READ, eventId)
+    total_key = keys.session_total_key(eventId, sessionId)
+    total = reads.total(total_key)
+    entry = reads.catalog_entry(eventId, keys.session_sk(sessionId))
+    if total is None and entry is None:
+        raise NotFound("no such session in this event", code="session_not_found")
+    scope = f"attendees:{eventId}:{sessionId}"
+    page = reads.index_page(total_key.pk, limit, decode_cursor(_secret_if(cursor), scope, cursor))
+    attendees = [i for i in page.items if isinstance(i, UserSession)]
+    user_ids = [i.pk.rsplit("#", 1)[-1] for i in attendees]
+    profiles = reads.profiles(eventId, user_ids)
+    rows = [
+        attendee_row(eventId, uid, profiles.get(uid), reads.session_activity(item))
+        for uid, item in zip(user_ids, attendees, strict=True)
+    ]
+    return models.SessionAnalytics.model_validate(
+        {
+            "eventId": eventId,
+            "sessionId": sessionId,
+            "name": entry.name if entry and entry.name else sessionId,
+            "catalogMissing": not (entry and entry.name),
+            "totals": session_totals(reads.counters(total) if isinstance(total, SessionTotal) else {}),
+            "attendees": {"items": rows, "nextCursor": _next(scope, page.last_key)},
+            "generatedAt": _stamp(_now()),
+        }
+    )
+
+
+@app.get("/v1/events/<eventId>/vods/<vodId>/analytics", summary="VOD totals")
+def get_vod(eventId: EventId, vodId: VodId) -> models.VodAnalytics:
+    caller(app).require_event(READ, eventId)
+    total = reads.total(keys.vod_total_key(eventId, vodId))
+    entry = reads.catalog_entry(eventId, keys.vod_sk(vodId))
+    if total is None and entry is None:
+        raise NotFound("no such VOD in this event", code="vod_not_found")
+    return models.VodAnalytics.model_validate(
+        {
+            "eventId": eventId,
+            "vodId": vodId,
+            "name": entry.name if entry and entry.name else vodId,
+            "catalogMissing": not (entry and entry.name),
+            "durationSeconds": entry.duration if entry else None,
+            "totals": vod_totals(reads.counters(total) if total is not None else {}),
+            "generatedAt": _stamp(_now()),
+        }
+    )
+
+
+@app.delete("/v1/events/<eventId>/users/<userId>", summary="Erase a user's personal data and reports")
+def erase_user(eventId: EventId, userId: UserId) -> models.Erased:
+    who = caller(app)
+    who.require_event(ADMIN, eventId)
+    item_keys = reads.user_item_keys(eventId, userId)
+    reads.delete_items(item_keys)
+    bucket = require(get_settings().reports_bucket, "REPORTS_BUCKET")
+    reports = delete_user_reports(bucket, eventId, userId)
+    # Audit trail without personal data: who erased, which event, a keyed pseudonym of the user.
+    logger.info(
+        "user erased",
+        extra={
+            "audit": "erase",
+            "eventId": eventId,
+            "subject": _pseudonym(f"{eventId}#{userId}"),
+            "by": who.subject,
+            "items": len(item_keys),
+            "reports": reports,
+        },
+    )
+    return models.Erased(eventId=eventId, erased=True, itemsDeleted=len(item_keys), reportsDeleted=reports)
+
+
+@app.get("/v1/openapi.json", summary="This API's OpenAPI document")
+def openapi_document() -> Response:
+    return Response(200, content_types.APPLICATION_JSON, _openapi_text(), {"Cache-Control": "max-age=300"})
+
+
+@lru_cache(maxsize=1)
+def _openapi_text() -> str:
+    # Generated at build time from every function's routes (infra/openapi.py); a test keeps it current.
+    return resources.files("query").joinpath("openapi.json").read_text(encoding="utf-8")
+
+
+def _secret_if(cursor: str | None) -> bytes:
+    return _secret() if cursor else b""
+
+
+def _next(scope: str, last_key: dict[str, Any] | None) -> str | None:
+    return encode_cursor(_secret(), scope, last_key) if last_key else None
+
+
+@app.exception_handler(RequestValidationError)
+def _invalid_request(exc: RequestValidationError) -> Response:
+    details = [
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "request",
+            "message": e.get("msg", "is invalid"),
+        }
+        for e in exc.errors()
+    ]
+    return error_response(ApiError("the request is invalid", code="invalid_request", details=details))
+
+
+@app.not_found
+def _route_not_found(_: Exception) -> Response:
+    event = app.current_event
+    path, method = event.path, event.http_method.upper()
+    allowed = sorted(
+        {r.method.upper() for r in app._static_routes + app._dynamic_routes if r.rule.match(path)}
+    )
+    if allowed and method not in allowed:
+        error = ApiError("method not allowed on this route", code="method_not_allowed", status=405)
+        error.headers = {"Allow": ", ".join(allowed)}
+        return error_response(error)
+    return error_response(NotFound("no such route", code="route_not_found"))
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    bind_table(get_settings().table_name)
+    return app.resolve(event, context)

@@ -1,0 +1,52 @@
+"""Opaque, tamper-evident pagination cursors bound to the event and listing they came from."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from shared.errors import BadRequest
+
+_MAC_BYTES = 16
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_cursor(secret: bytes, scope: str, last_key: dict[str, Any] | None) -> str | None:
+    """``scope`` names the listing (e.g. ``users:e1``); a cursor is only valid for that listing."""
+    if last_key is None:
+        return None
+    payload = json.dumps({"s": scope, "k": last_key}, separators=(",", ":"), sort_keys=True).encode()
+    mac = hmac.new(secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    return _b64(mac + payload)
+
+
+def decode_cursor(secret: bytes, scope: str, cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    invalid = BadRequest("the cursor is invalid or belongs to another listing", code="invalid_cursor")
+    try:
+        raw = _unb64(cursor)
+        mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
+        expected = hmac.new(secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+        if len(cursor) > 2048 or not hmac.compare_digest(mac, expected):
+            raise invalid
+        document = json.loads(payload)
+    except (ValueError, TypeError):
+        raise invalid from None
+    if (
+        not isinstance(document, dict)
+        or document.get("s") != scope
+        or not isinstance(document.get("k"), dict)
+    ):
+        raise invalid
+    return document["k"]
