@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
@@ -21,6 +22,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
 
 from ingest.forward import OutgoingRecord, forward
 from ingest.intake import Intake, parse_body, validate_events
@@ -38,8 +40,41 @@ app = APIGatewayHttpResolver()
 register_error_handlers(app)
 
 
-@app.post("/v1/interactions")
-def post_interactions() -> Response:
+class Rejection(BaseModel):
+    index: int
+    id: str | None
+    errors: list[dict[str, str]]
+
+
+class IngestResult(BaseModel):
+    accepted: int = Field(description="events forwarded to the stream")
+    rejected: list[Rejection] = Field(description="invalid events, by index in the request")
+
+
+class IngestUnavailable(IngestResult):
+    error: dict[str, Any]
+    retryIndexes: list[int] = Field(description="indexes to resend, with a new Idempotency-Key")
+
+
+def _json(model: type[BaseModel], description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+@app.post(
+    "/v1/interactions",
+    summary="Ingest interaction events",
+    description="1..500 events, body at most 1 MiB. Valid events are forwarded even when others are "
+    "rejected. An Idempotency-Key header (1..128 printable ASCII) makes retries safe for 24 h.",
+    responses={
+        202: _json(IngestResult, "Valid events accepted; invalid ones listed in rejected"),
+        409: {"description": "A request with the same Idempotency-Key is in flight"},
+        413: {"description": "More than 500 events or more than 1 MiB"},
+        415: {"description": "Content-Type is not application/json"},
+        422: {"description": "The Idempotency-Key was used with a different body"},
+        503: _json(IngestUnavailable, "The stream refused some events after retries; resend retryIndexes"),
+    },
+)
+def post_interactions() -> Response[dict[str, Any]]:
     who = caller(app)
     who.require(INGEST)
     event = app.current_event

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
@@ -167,14 +168,14 @@ def erase_user(eventId: EventId, userId: UserId) -> models.Erased:
 
 
 @app.get("/v1/openapi.json", summary="This API's OpenAPI document")
-def openapi_document() -> Response:
-    return Response(200, content_types.APPLICATION_JSON, _openapi_text(), {"Cache-Control": "max-age=300"})
+def openapi_document() -> Response[dict[str, Any]]:
+    return Response(200, content_types.APPLICATION_JSON, _openapi(), {"Cache-Control": "max-age=300"})
 
 
 @lru_cache(maxsize=1)
-def _openapi_text() -> str:
+def _openapi() -> dict[str, Any]:
     # Generated at build time from every function's routes (infra/openapi.py); a test keeps it current.
-    return resources.files("query").joinpath("openapi.json").read_text(encoding="utf-8")
+    return json.loads(resources.files("query").joinpath("openapi.json").read_text(encoding="utf-8"))
 
 
 def _secret_if(cursor: str | None) -> bytes:

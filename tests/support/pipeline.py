@@ -74,3 +74,28 @@ def table_items(dynamodb: Any, table: str) -> dict[tuple[str, str], dict[str, An
         if "LastEvaluatedKey" not in page:
             return items
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def call_api(
+    method: str, path: str, *, jwt: dict[str, Any] | None, query: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """Call the query function as API Gateway would (``jwt=None``: no authorizer context)."""
+    from query.api import handler
+
+    event = http_event(method, path, jwt=jwt, query=query)
+    response = handler(event, FakeContext())
+    body = json.loads(response["body"]) if response.get("body") else {}
+    return response["statusCode"], body, response.get("headers", {})
+
+
+def apply_events(raw_events: list[dict[str, Any]], start_seq: int = 1) -> None:
+    """Feed events straight to the aggregator (already-valid events; skips the collector)."""
+    from models.events import parse_event
+    from tests.support.lambda_events import kinesis_record
+
+    records = []
+    for offset, raw in enumerate(raw_events):
+        event = parse_event(raw)
+        records.append(kinesis_record(str(start_seq + offset), event.to_record(), event.partition_key))
+    for start in range(0, len(records), 500):
+        assert run_aggregator(records[start : start + 500]) == {"batchItemFailures": []}
