@@ -1,18 +1,209 @@
-"""Local stack entry point (``make run``). The full stack lands with the local-stack issue."""
+"""The local stack (SPEC section 8): moto, the template's resources, the gateway, the poller, a demo.
+
+python -m infra.local [--port 3000] [--no-demo] [--window 2]
+python -m infra.local token --scope "analytics:read" --event e1 --sub u1
+"""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import logging
+import os
+import signal
+import socket
 import sys
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REGION = "us-east-1"
+HANDLER_LOG = Path(__file__).resolve().parent.parent / ".local" / "handlers.log"
+console = sys.stdout  # our own messages; the handlers' JSON logs and metrics go to HANDLER_LOG
 
 
-def main() -> int:
-    print(
-        "The local stack is not there yet: `make run` will start moto, the gateway on "
-        "http://127.0.0.1:3000 and the demo event once the local-stack issue lands.\n"
-        "Today `make test` runs the whole pipeline (collector -> Kinesis -> aggregator -> DynamoDB) on moto.",
-        file=sys.stderr,
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _quiet_environment(verbose: bool) -> None:
+    """Fake credentials, one region; handler logs to a file unless --verbose."""
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="local",
+        AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto accepts anything
+        AWS_DEFAULT_REGION=REGION,
+        AWS_REGION=REGION,
     )
-    return 2
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    if not verbose:
+        # Handlers print structured logs and EMF metrics to stdout, as in Lambda; keep them in a file.
+        HANDLER_LOG.parent.mkdir(exist_ok=True)
+        sys.stdout = HANDLER_LOG.open("a", encoding="utf-8", buffering=1)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+@dataclass
+class Stack:
+    """Everything `make run` starts, stoppable in reverse order."""
+
+    gateway_url: str
+    moto_url: str
+    environment: dict[str, str]
+    poller: Any
+    servers: list[Any]
+
+    def stop(self) -> None:
+        self.poller.stop()
+        for server in reversed(self.servers):
+            with contextlib.suppress(Exception):
+                server.shutdown() if hasattr(server, "shutdown") else server.stop()
+
+
+def start(port: int = 3000, window: float = 2.0, moto_port: int = 0, verbose: bool = False) -> Stack:
+    """Start moto, provision from template.yaml, start the gateway and the stream poller."""
+    _quiet_environment(verbose)
+    from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
+
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    moto.start()
+    host, bound = moto.get_host_and_port()
+    moto_url = f"http://{host}:{bound}"
+    os.environ["AWS_ENDPOINT_URL"] = moto_url
+
+    import boto3
+
+    from infra.gateway import Functions, Gateway
+    from infra.poller import StreamPoller
+    from infra.provision import provision
+
+    provisioned = provision(prefix="local", region=REGION)
+    environment = provisioned.environment()
+    os.environ.update(environment)
+    functions = Functions()
+    poller = StreamPoller(
+        boto3.client("kinesis", region_name=REGION),
+        environment["STREAM_NAME"],
+        lambda event: functions.invoke("ingest.aggregator.handler", event),
+        window_seconds=window,
+        sqs=boto3.client("sqs", region_name=REGION),
+        dlq_url=environment["DLQ_URL"],
+    )
+    poller.start()
+    server = make_server("127.0.0.1", port, Gateway(functions), threaded=True)
+    threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
+    return Stack(f"http://127.0.0.1:{server.server_port}", moto_url, environment, poller, [moto, server])
+
+
+def _load_demo(stack: Stack, seed: int, attendees: int) -> None:
+    from infra import demo, tokens
+
+    token = tokens.issue("demo-loader", "analytics:ingest", [demo.EVENT_ID])
+    began = time.monotonic()
+    events = demo.generate(seed=seed, attendees=attendees)
+    try:
+        accepted = demo.send(stack.gateway_url, token, events)
+    except Exception as exc:  # the stack keeps running; say what went wrong
+        print(f"demo: loading failed: {exc}", file=sys.stderr)
+        return
+    print(
+        f"demo: {accepted} events sent in {time.monotonic() - began:.0f} s; aggregating...",
+        flush=True,
+        file=console,
+    )
+
+
+def _banner(stack: Stack, demo_loading: bool) -> None:
+    from infra import demo, tokens
+
+    event = demo.EVENT_ID
+    read = tokens.issue("local-organiser", "analytics:read analytics:admin", ["*"])
+    ingest = tokens.issue("local-producer", "analytics:ingest", ["*"])
+    loading = f"  Demo event '{event}' is loading in the background: refresh the page in a minute."
+    print(
+        f"""
+Event Analytics is running (Ctrl-C stops it).
+  API        {stack.gateway_url}/v1/...      (moto at {stack.moto_url})
+  Dashboard  {stack.gateway_url}/#token={read}&event={event}
+  Read token   {read}
+  Ingest token {ingest}
+  Handler logs {HANDLER_LOG if sys.stdout is not console else "(this terminal)"}
+{loading if demo_loading else ""}""",
+        flush=True,
+        file=console,
+    )
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    stopped = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stopped.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopped
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not _port_free(args.port):
+        return _fail(f"port {args.port} is in use; pick another with --port N (make run ARGS='--port N')")
+    stack = start(args.port, args.window, args.moto_port, args.verbose)
+    loader = None
+    if not args.no_demo:
+        loader = threading.Thread(target=_load_demo, args=(stack, args.seed, args.attendees), daemon=True)
+        loader.start()
+    _banner(stack, loader is not None)
+    with _stop_on_signals() as stopped:
+        stopped.wait()
+    print("stopping...", flush=True, file=console)
+    stack.stop()
+    return 0
+
+
+def token(args: argparse.Namespace) -> int:
+    from infra import tokens
+
+    print(tokens.issue(args.sub, args.scope, args.event or ["*"], args.ttl))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    if sys.version_info < (3, 11):  # noqa: UP036 - the message is for people running an older python
+        return _fail(f"Python 3.11+ is required (this is {sys.version.split()[0]})")
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command")
+    parser.add_argument("--port", type=int, default=3000, help="gateway port (default 3000)")
+    parser.add_argument("--moto-port", type=int, default=0, help="moto server port (default: any free port)")
+    parser.add_argument("--window", type=float, default=2.0, help="aggregator batching window, seconds")
+    parser.add_argument("--no-demo", action="store_true", help="start empty, without the demo event")
+    parser.add_argument("--seed", type=int, default=7, help="demo event seed")
+    parser.add_argument("--attendees", type=int, default=200, help="demo event size")
+    parser.add_argument("--verbose", action="store_true", help="show the handlers' JSON logs")
+    issue = sub.add_parser("token", help="print a signed token for the local gateway")
+    issue.add_argument("--scope", default="analytics:read", help='space-separated, e.g. "analytics:read"')
+    issue.add_argument("--event", action="append", help="event id the token covers (repeatable; default *)")
+    issue.add_argument("--sub", default="local-user", help="subject (a user id reads their own dashboard)")
+    issue.add_argument("--ttl", type=int, default=12 * 3600, help="seconds until it expires")
+    args = parser.parse_args(argv)
+    return token(args) if args.command == "token" else run(args)
 
 
 if __name__ == "__main__":

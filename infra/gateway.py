@@ -1,0 +1,201 @@
+"""A local HTTP API: routes from template.yaml to the real handlers, API Gateway style.
+
+Builds payload-format-2.0 events with the verified JWT claims in the request context,
+invokes the handler in-process (one at a time per function, like one warm container),
+and returns its response. Also serves the reference dashboard from web/.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from werkzeug.wrappers import Request, Response
+
+from infra import tokens
+from infra.template import load_template, resources_of_type
+
+WEB = Path(__file__).resolve().parent.parent / "web"
+_STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+}
+
+
+@dataclass
+class Route:
+    method: str
+    path: str
+    handler: str
+    public: bool
+    pattern: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
+        # "$default" is API Gateway's catch-all: it matches nothing by pattern, only as a fallback.
+        self.pattern = re.compile("(?!)" if self.path == "$default" else f"^{regex}$")
+
+
+def routes_from_template() -> list[Route]:
+    found = []
+    for props in resources_of_type(load_template(), "AWS::Serverless::Function").values():
+        for event in props.get("Events", {}).values():
+            if event["Type"] != "HttpApi":
+                continue
+            spec = event["Properties"]
+            public = spec.get("Auth", {}).get("Authorizer") == "NONE"
+            found.append(Route(spec["Method"].upper(), spec["Path"], props["Handler"], public))
+    return found
+
+
+@dataclass
+class FakeContext:
+    function_name: str
+    aws_request_id: str
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:local"
+    deadline: float = field(default_factory=lambda: time.monotonic() + 30)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+class Functions:
+    """Handlers by their template name, each invoked serially like a single warm container."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Callable[..., Any]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def invoke(self, handler: str, event: dict[str, Any]) -> Any:
+        with self._guard:
+            if handler not in self._handlers:
+                module, name = handler.rsplit(".", 1)
+                self._handlers[handler] = getattr(importlib.import_module(module), name)
+                self._locks[handler] = threading.Lock()
+        with self._locks[handler]:
+            return self._handlers[handler](event, FakeContext(handler, str(uuid.uuid4())))
+
+
+def _envelope(status: int, code: str, message: str) -> Response:
+    body = json.dumps({"error": {"code": code, "message": message}})
+    return Response(body, status=status, content_type="application/json")
+
+
+class Gateway:
+    def __init__(self, functions: Functions | None = None, routes: list[Route] | None = None):
+        self.functions = functions or Functions()
+        self.routes = routes if routes is not None else routes_from_template()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        return self.dispatch(request)(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        path = request.path
+        if request.method == "OPTIONS":
+            return self._cors(Response(status=204))
+        if not path.startswith("/v1/"):
+            return self._static(path)
+        matches = [(r, m) for r in self.routes if (m := r.pattern.match(path))]
+        route_match: tuple[Route, re.Match[str] | None] | None = next(
+            ((r, m) for r, m in matches if r.method == request.method), None
+        )
+        if route_match is None:
+            fallback = next((r for r in self.routes if r.path == "$default"), None)
+            if fallback is None:
+                return self._cors(_envelope(404, "route_not_found", "no such route"))
+            route_match = (fallback, None)
+        route, match = route_match
+        claims: dict[str, Any] | None = None
+        if not route.public:
+            try:
+                claims = tokens.verify(request.headers.get("Authorization"))
+            except tokens.InvalidToken:
+                return self._cors(_envelope(401, "unauthorized", "a valid bearer token is required"))
+        event = self._event(request, route, match.groupdict() if match else {}, claims)
+        result = self.functions.invoke(route.handler, event)
+        return self._cors(self._response(result))
+
+    @staticmethod
+    def _event(request: Request, route: Route, params: dict[str, str], claims: dict[str, Any] | None) -> dict:
+        body = request.get_data()
+        try:
+            text, encoded = body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            text, encoded = base64.b64encode(body).decode(), True
+        context: dict[str, Any] = {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": request.host,
+            "http": {
+                "method": request.method,
+                "path": request.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": request.remote_addr or "127.0.0.1",
+                "userAgent": request.headers.get("User-Agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"{route.method} {route.path}",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+            "timeEpoch": int(time.time() * 1000),
+        }
+        if claims is not None:
+            context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+        query = request.query_string.decode()
+        return {
+            "version": "2.0",
+            "routeKey": context["routeKey"],
+            "rawPath": request.path,
+            "rawQueryString": query,
+            "queryStringParameters": dict(parse_qsl(query)) or None,
+            "pathParameters": params or None,
+            "headers": {k.lower(): v for k, v in request.headers.items()},
+            "requestContext": context,
+            "body": text or None,
+            "isBase64Encoded": encoded,
+        }
+
+    @staticmethod
+    def _response(result: dict[str, Any]) -> Response:
+        body = result.get("body") or ""
+        data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+        response = Response(data, status=int(result.get("statusCode", 200)))
+        for name, value in (result.get("headers") or {}).items():
+            response.headers[name] = value
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            for value in values:
+                response.headers.add(name, value)
+        for cookie in result.get("cookies") or []:
+            response.headers.add("Set-Cookie", cookie)
+        return response
+
+    @staticmethod
+    def _cors(response: Response) -> Response:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE, OPTIONS"
+        return response
+
+    @staticmethod
+    def _static(path: str) -> Response:
+        name = "index.html" if path in ("", "/") else path.lstrip("/")
+        target = (WEB / name).resolve()
+        if WEB.resolve() not in target.parents or not target.is_file():
+            return _envelope(404, "not_found", "no such page")
+        content_type = _STATIC_TYPES.get(target.suffix, "application/octet-stream")
+        return Response(target.read_bytes(), content_type=content_type, headers={"Cache-Control": "no-cache"})
