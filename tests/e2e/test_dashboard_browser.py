@@ -1,0 +1,156 @@
+"""A person's path through the reference dashboard, in a real (headless) chromium."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from infra import demo, tokens
+from tests.e2e.conftest import ARTIFACTS, WINDOW_SECONDS, LocalStack
+
+EVENT = demo.EVENT_ID
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(stack: LocalStack) -> dict[str, Any]:
+    """A small demo event through POST /v1/interactions; waits until one attendee is fully aggregated."""
+    events = demo.generate(seed=11, attendees=25)
+    accepted = demo.send(stack.url, tokens.issue("loader", "analytics:ingest", [EVENT]), events)
+    assert accepted == len(events)
+    watched: dict[str, int] = {}
+    for e in events:
+        if e["type"] == "view.heartbeat":
+            watched[e["userId"]] = watched.get(e["userId"], 0) + e["data"]["seconds"]
+    user = max(watched, key=lambda u: watched[u])  # the busiest attendee: most rows to check
+    read = tokens.issue("organiser", "analytics:read", [EVENT])
+    deadline = time.monotonic() + 120
+    board: Any = None
+    while time.monotonic() < deadline:
+        status, board = stack.request("GET", f"/v1/events/{EVENT}/users/{user}/analytics", read)
+        if status == 200 and board["kpis"]["viewedSeconds"] == watched[user]:
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"aggregation did not finish: {board}")
+    time.sleep(WINDOW_SECONDS * 3)  # let the last catalog/profile writes land too
+    _, board = stack.request("GET", f"/v1/events/{EVENT}/users/{user}/analytics", read)
+    return {"user": user, "board": board, "read": read}
+
+
+def fmt_minutes(value: float) -> str:
+    return f"{value:.1f} min"
+
+
+def fmt_rate(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def texts(page: Any, element: int) -> list[str]:
+    return [t.strip() for t in page.locator(f'[data-el="{element}"]').all_inner_texts()]
+
+
+def test_user_dashboard_matches_the_api_and_links_work(
+    stack: LocalStack, browser: Any, demo_loaded: dict
+) -> None:
+    board, user = demo_loaded["board"], demo_loaded["user"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.goto(f"{stack.url}/#token={demo_loaded['read']}&event={EVENT}")
+    page.wait_for_selector("#users")
+    page.screenshot(path=str(ARTIFACTS / "users.png"), full_page=True)
+    page.get_by_role("link", name=board["user"]["name"], exact=True).first.click()
+    page.wait_for_selector('[data-el="3"]')
+    page.screenshot(path=str(ARTIFACTS / "user.png"), full_page=True)
+
+    k, g, v = board["kpis"], board["engagement"], board["viewing"]
+    assert texts(page, 1) == [board["user"]["name"]]
+    details = [board["user"][f] for f in ("role", "company", "industry", "country") if board["user"][f]]
+    assert texts(page, 2) == [" · ".join(details)]
+    assert texts(page, 3) == [fmt_minutes(k["minutesViewed"])]
+    assert texts(page, 4) == [str(k["sessionsViewed"])]
+    assert texts(page, 5) == [fmt_rate(k["liveEngagementRate"])]
+    assert texts(page, 6) == [str(k["videosViewed"])]
+    expected_engagement = [
+        g["reactions"],
+        g["groupChatMessages"],
+        g["pollsAnswered"],
+        g["qnaThreads"],
+        g["attachmentsDownloaded"],
+    ]
+    assert [texts(page, n)[0] for n in range(7, 12)] == [str(n) for n in expected_engagement]
+    assert texts(page, 12) == [fmt_minutes(v["liveMinutes"])]
+    assert texts(page, 13) == [fmt_minutes(v["recordingMinutes"])]
+    assert texts(page, 14) == [fmt_minutes(v["vodMinutes"])]
+    assert texts(page, 15) == [str(board["attachments"]["count"])]
+    assert texts(page, 16) == [a["name"] for a in board["attachments"]["items"]]
+    assert texts(page, 18) == [s["name"] for s in board["sessions"]]
+    assert texts(page, 19) == [fmt_minutes(s["minutesViewed"]) for s in board["sessions"]]
+    assert texts(page, 20) == [fmt_rate(s["engagementRate"]) for s in board["sessions"]]
+    assert texts(page, 26) == [x["name"] for x in board["vods"]]
+    assert texts(page, 27) == [fmt_minutes(x["minutesViewed"]) for x in board["vods"]]
+    assert texts(page, 28) == [fmt_rate(x["completionRate"]) for x in board["vods"]]
+
+    # Expand the first session: its per-session counts (21)-(25).
+    first = board["sessions"][0]
+    row = page.locator(f'tr.session[data-session="{first["sessionId"]}"]')
+    row.locator("button.expand").click()
+    detail = row.locator("xpath=following-sibling::tr[1]")
+    assert detail.is_visible()
+    got = [detail.locator(f'[data-el="{n}"]').inner_text() for n in range(21, 26)]
+    want = [
+        first[f]
+        for f in ("reactions", "raisedHands", "attachmentsDownloaded", "chatMessages", "pollsAnswered")
+    ]
+    assert got == [str(n) for n in want]
+    page.screenshot(path=str(ARTIFACTS / "user-expanded.png"), full_page=True)
+
+    # Session analytics, then back to the user through the attendee list.
+    row.locator("a").first.click()
+    page.wait_for_selector("#attendees")
+    assert page.locator("#session-name").inner_text() == first["name"]
+    page.screenshot(path=str(ARTIFACTS / "session.png"), full_page=True)
+    page.locator("a.attendee", has_text=board["user"]["name"]).first.click()
+    page.wait_for_selector('[data-el="3"]')
+    assert texts(page, 1) == [board["user"]["name"]]
+
+    # Download report: a PDF arrives through the presigned link.
+    with page.expect_download(timeout=60_000) as download_info:
+        page.locator("#download-report").click()
+    path = download_info.value.path()
+    assert path is not None
+    with open(path, "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    assert download_info.value.suggested_filename.endswith("analytics.pdf")
+    page.close()
+
+
+def test_an_event_shows_up_within_the_batching_window(stack: LocalStack) -> None:
+    producer = tokens.issue("fresh-producer", "analytics:ingest analytics:read", ["fresh"])
+    event = {
+        "id": "fresh-1",
+        "type": "view.heartbeat",
+        "time": "2026-01-01T00:00:00Z",
+        "eventId": "fresh",
+        "userId": "newcomer",
+        "data": {"kind": "live", "sessionId": "s1", "seconds": 42, "engagedSeconds": 42},
+    }
+    posted = time.monotonic()
+    assert stack.request("POST", "/v1/interactions", producer, {"events": [event]})[0] == 202
+    budget = WINDOW_SECONDS + 5
+    while time.monotonic() - posted < budget:
+        status, board = stack.request("GET", "/v1/events/fresh/users/newcomer/analytics", producer)
+        if status == 200 and board["kpis"]["viewedSeconds"] == 42:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"not visible within {budget} s")
+    assert time.monotonic() - posted <= budget
+
+
+def test_bad_token_goes_to_the_login_box(stack: LocalStack, browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(f"{stack.url}/#token=not-a-token&event={EVENT}")
+    page.wait_for_selector("#login-form")
+    assert "refused" in page.locator("[role=alert]").inner_text()
+    page.close()

@@ -1,0 +1,345 @@
+// Reference dashboard for Event Analytics: static, no build step, no CDN.
+// Every value comes from the API; data-el="N" marks SPEC element N so tests can read it.
+"use strict";
+
+const state = { token: null, event: null, refresh: null };
+const app = document.getElementById("app");
+const freshness = document.getElementById("freshness");
+const crumbs = document.getElementById("crumbs");
+
+// ----------------------------------------------------------------- tiny DOM helpers (no innerHTML)
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const fmt = {
+  minutes: (m) => `${m.toFixed(1)} min`,
+  rate: (r) => (r === null || r === undefined ? "—" : `${(r * 100).toFixed(1)}%`),
+  count: (n) => String(n),
+};
+
+function el(n, value, attrs = {}) {
+  return h("span", { "data-el": n, ...attrs }, value);
+}
+
+// ----------------------------------------------------------------- API
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code || "http_error";
+  }
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    headers: { Authorization: `Bearer ${state.token}`, ...(options.headers || {}) },
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}
+
+const enc = encodeURIComponent;
+const base = () => `/v1/events/${enc(state.event)}`;
+
+// ----------------------------------------------------------------- session (token from URL fragment or login box)
+function loadSession() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get("token")) {
+    sessionStorage.setItem("ea.token", fragment.get("token"));
+    sessionStorage.setItem("ea.event", fragment.get("event") || "demo-2026");
+    history.replaceState(null, "", `#/e/${enc(sessionStorage.getItem("ea.event"))}/users`);
+  }
+  state.token = sessionStorage.getItem("ea.token");
+  state.event = sessionStorage.getItem("ea.event");
+  document.getElementById("logout").hidden = !state.token;
+}
+
+function showLogin(message) {
+  app.replaceChildren(document.getElementById("login-template").content.cloneNode(true));
+  if (message) app.prepend(h("p", { class: "error", role: "alert" }, message));
+  document.getElementById("login-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const form = new FormData(e.target);
+    sessionStorage.setItem("ea.token", String(form.get("token")).trim());
+    sessionStorage.setItem("ea.event", String(form.get("event")).trim());
+    location.hash = `#/e/${enc(form.get("event"))}/users`;
+    loadSession();
+    route();
+  });
+}
+
+document.getElementById("logout").addEventListener("click", () => {
+  sessionStorage.clear();
+  state.token = null;
+  location.hash = "";
+  showLogin();
+});
+
+// ----------------------------------------------------------------- router
+function setCrumbs(...parts) {
+  crumbs.replaceChildren(...parts.flatMap((p, i) => [i ? " › " : "", p]));
+}
+
+function setFreshness(generatedAt) {
+  const when = generatedAt ? new Date(generatedAt) : new Date();
+  freshness.textContent = `Data as of ${when.toISOString().slice(11, 19)} UTC · refreshes every 15 s`;
+  freshness.dataset.generatedAt = generatedAt || "";
+}
+
+async function route() {
+  clearInterval(state.refresh);
+  if (!state.token) return showLogin();
+  const match = location.hash.match(/^#\/e\/([^/]+)\/(users|sessions|vods)(?:\/([^/]+))?$/);
+  if (!match) {
+    location.hash = `#/e/${enc(state.event)}/users`;
+    return;
+  }
+  state.event = decodeURIComponent(match[1]);
+  const [kind, id] = [match[2], match[3] && decodeURIComponent(match[3])];
+  const render = { users: id ? userPage : usersPage, sessions: sessionPage, vods: vodPage }[kind];
+  app.replaceChildren(h("p", { class: "loading", role: "status" }, "Loading…"));
+  const draw = async (quiet) => {
+    try {
+      await render(id, quiet);
+    } catch (error) {
+      if (quiet) return;
+      if (error.status === 401) return showLogin("Your token was refused (missing, expired or badly signed).");
+      app.replaceChildren(
+        h("section", { class: "card error", role: "alert" },
+          h("h1", {}, error.status === 404 ? "Not found" : error.status === 403 ? "Not allowed" : "Something went wrong"),
+          h("p", {}, error.message),
+          h("p", {}, h("a", { href: `#/e/${enc(state.event)}/users` }, "Back to all users"))),
+      );
+    }
+  };
+  await draw(false);
+  if (kind === "users" && id) state.refresh = setInterval(() => draw(true), 15000);
+}
+
+window.addEventListener("hashchange", route);
+
+// ----------------------------------------------------------------- pages
+function usersLink() {
+  return h("a", { href: `#/e/${enc(state.event)}/users` }, "All users");
+}
+
+async function usersPage() {
+  setCrumbs(h("span", {}, `Event ${state.event}`), "All users");
+  const table = h("table", { class: "table", id: "users" },
+    h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Company"), h("th", {}, "Country"))),
+  );
+  const body = h("tbody");
+  table.append(body);
+  const more = h("button", { class: "secondary", hidden: true }, "Load more");
+  let cursor = null;
+  const loadPage = async () => {
+    more.disabled = true;
+    const query = new URLSearchParams({ limit: "50", ...(cursor ? { cursor } : {}) });
+    const page = await api(`${base()}/users?${query}`);
+    for (const user of page.items) {
+      body.append(h("tr", {},
+        h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(user.userId)}`, dir: "auto" }, user.name)),
+        h("td", {}, user.role || "—"), h("td", {}, user.company || "—"), h("td", {}, user.country || "—")));
+    }
+    cursor = page.nextCursor;
+    more.hidden = !cursor;
+    more.disabled = false;
+    setFreshness(null);
+  };
+  more.addEventListener("click", loadPage);
+  await loadPage();
+  app.replaceChildren(h("section", { class: "card" }, h("h1", {}, "All users"),
+    body.children.length ? table : h("p", { class: "empty" }, "No attendees yet."), more));
+}
+
+function tile(n, label, value, hint) {
+  return h("div", { class: "tile" }, h("div", { class: "tile-value" }, el(n, value)), h("div", { class: "tile-label" }, `${label}`), hint ? h("div", { class: "hint" }, hint) : null);
+}
+
+function section(title, ...content) {
+  return h("section", { class: "card" }, h("h2", {}, title), ...content);
+}
+
+async function userPage(userId) {
+  const board = await api(`${base()}/users/${enc(userId)}/analytics`);
+  setCrumbs(usersLink(), h("span", { dir: "auto" }, board.user.name));
+  setFreshness(board.generatedAt);
+  const { user, kpis, engagement, viewing } = board;
+  const details = [user.role, user.company, user.industry, user.country].filter(Boolean);
+
+  const header = h("section", { class: "card header" },
+    h("div", {},
+      h("h1", { dir: "auto" }, el(1, user.name)),
+      h("p", { class: "details" }, el(2, details.length ? details.join(" · ") : "No profile details")),
+    ),
+    h("button", { id: "download-report", onclick: (e) => downloadReport(e.target, userId) }, "Download report"),
+  );
+
+  const kpiRow = h("section", { class: "tiles" },
+    tile(3, "Total minutes viewed", fmt.minutes(kpis.minutesViewed)),
+    tile(4, "Sessions viewed", fmt.count(kpis.sessionsViewed)),
+    tile(5, "Average live engagement", fmt.rate(kpis.liveEngagementRate)),
+    tile(6, "Videos viewed", fmt.count(kpis.videosViewed)),
+  );
+
+  const engagementRow = section("Engagement", h("div", { class: "tiles small" },
+    tile(7, "Reactions", fmt.count(engagement.reactions)),
+    tile(8, "Chat messages sent", fmt.count(engagement.groupChatMessages)),
+    tile(9, "Poll responses", fmt.count(engagement.pollsAnswered)),
+    tile(10, "Q&A threads created", fmt.count(engagement.qnaThreads)),
+    tile(11, "Attachments downloaded", fmt.count(engagement.attachmentsDownloaded)),
+  ));
+
+  const total = viewing.liveSeconds + viewing.recordingSeconds + viewing.vodSeconds;
+  const part = (cls, seconds) => h("div", { class: `bar-part ${cls}`, style: `width:${total ? (100 * seconds) / total : 0}%` });
+  const viewingRow = section("Viewing breakdown",
+    h("div", { class: "bar", role: "img", "aria-label": "viewing breakdown" },
+      part("live", viewing.liveSeconds), part("recording", viewing.recordingSeconds), part("vod", viewing.vodSeconds)),
+    h("ul", { class: "legend" },
+      h("li", {}, h("i", { class: "live" }), "Live ", el(12, fmt.minutes(viewing.liveMinutes))),
+      h("li", {}, h("i", { class: "recording" }), "Recordings ", el(13, fmt.minutes(viewing.recordingMinutes))),
+      h("li", {}, h("i", { class: "vod" }), "Content on demand ", el(14, fmt.minutes(viewing.vodMinutes)))),
+    total ? null : h("p", { class: "empty" }, "Nothing watched yet."),
+  );
+
+  const attachments = section(h("span", {}, "Attachments (", el(15, board.attachments.count), ")"),
+    board.attachments.items.length
+      ? h("table", { class: "table", id: "attachments" },
+          h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Source"), h("th", { class: "num" }, "Downloads"))),
+          h("tbody", {}, board.attachments.items.map((a) => h("tr", {},
+            h("td", {}, h("span", { class: `file file-${a.fileFamily}`, title: a.fileType || "" }, a.fileLabel), " ",
+              el(16, a.name, { dir: "auto", class: a.catalogMissing ? "missing" : null })),
+            h("td", {}, el(17, a.source.name || a.source.id || "—", { dir: "auto" })),
+            h("td", { class: "num" }, a.downloads)))))
+      : h("p", { class: "empty" }, "No attachments downloaded."));
+
+  const sessionRows = board.sessions.map((s) => {
+    const detail = h("tr", { class: "detail", hidden: true },
+      h("td", { colspan: 4 }, h("dl", { class: "counts" },
+        h("dt", {}, "Reactions"), h("dd", {}, el(21, s.reactions)),
+        h("dt", {}, "Raised hands"), h("dd", {}, el(22, s.raisedHands)),
+        h("dt", {}, "Attachments downloaded"), h("dd", {}, el(23, s.attachmentsDownloaded)),
+        h("dt", {}, "Chat messages"), h("dd", {}, el(24, s.chatMessages)),
+        h("dt", {}, "Polls answered"), h("dd", {}, el(25, s.pollsAnswered)),
+        h("dt", {}, "Live / recording"), h("dd", {}, `${fmt.minutes(s.liveMinutes)} / ${fmt.minutes(s.recordingMinutes)}`))));
+    const toggle = h("button", { class: "expand", "aria-expanded": "false", "aria-label": `details of ${s.name}` }, "▸");
+    toggle.addEventListener("click", () => {
+      detail.hidden = !detail.hidden;
+      toggle.setAttribute("aria-expanded", String(!detail.hidden));
+      toggle.textContent = detail.hidden ? "▸" : "▾";
+    });
+    const row = h("tr", { class: "session", "data-session": s.sessionId },
+      h("td", {}, toggle, " ", h("a", { href: `#/e/${enc(state.event)}/sessions/${enc(s.sessionId)}` },
+        el(18, s.name, { dir: "auto", class: s.catalogMissing ? "missing" : null }))),
+      h("td", { class: "num" }, el(19, fmt.minutes(s.minutesViewed))),
+      h("td", { class: "num" }, el(20, fmt.rate(s.engagementRate))),
+      h("td", { class: "num" }, s.chatMessages + s.reactions + s.pollsAnswered));
+    return [row, detail];
+  });
+  const sessions = section("Sessions",
+    board.sessions.length
+      ? h("table", { class: "table", id: "sessions" },
+          h("thead", {}, h("tr", {}, h("th", {}, "Session"), h("th", { class: "num" }, "Minutes viewed"),
+            h("th", { class: "num" }, "Engagement"), h("th", { class: "num" }, "Interactions"))),
+          h("tbody", {}, sessionRows))
+      : h("p", { class: "empty" }, "No sessions viewed."));
+
+  const vods = section("Videos on demand",
+    board.vods.length
+      ? h("table", { class: "table", id: "vods" },
+          h("thead", {}, h("tr", {}, h("th", {}, "Video"), h("th", { class: "num" }, "Minutes viewed"), h("th", {}, "Completion"))),
+          h("tbody", {}, board.vods.map((v) => h("tr", { "data-vod": v.vodId },
+            h("td", {}, h("a", { href: `#/e/${enc(state.event)}/vods/${enc(v.vodId)}` },
+              el(26, v.name, { dir: "auto", class: v.catalogMissing ? "missing" : null }))),
+            h("td", { class: "num" }, el(27, fmt.minutes(v.minutesViewed))),
+            h("td", {}, h("div", { class: "progress" }, h("div", { style: `width:${(v.completionRate || 0) * 100}%` })),
+              " ", el(28, fmt.rate(v.completionRate)))))))
+      : h("p", { class: "empty" }, "No videos viewed."));
+
+  app.replaceChildren(header, kpiRow, engagementRow, viewingRow, attachments, sessions, vods);
+}
+
+async function downloadReport(button, userId) {
+  const label = button.textContent;
+  button.disabled = true;
+  button.textContent = "Preparing…";
+  try {
+    const report = await api(`${base()}/users/${enc(userId)}/report`, { method: "POST" });
+    button.dataset.key = report.key;
+    window.location.href = report.url; // the presigned link answers with Content-Disposition: attachment
+  } catch (error) {
+    alert(`The report could not be created: ${error.message}`);
+  } finally {
+    button.disabled = false;
+    button.textContent = label;
+  }
+}
+
+async function sessionPage(sessionId) {
+  let cursor = null;
+  const body = h("tbody");
+  const more = h("button", { class: "secondary", hidden: true }, "Load more attendees");
+  let first = null;
+  const loadPage = async () => {
+    const query = new URLSearchParams({ limit: "50", ...(cursor ? { cursor } : {}) });
+    const data = await api(`${base()}/sessions/${enc(sessionId)}/analytics?${query}`);
+    first = first || data;
+    for (const a of data.attendees.items) {
+      body.append(h("tr", {},
+        h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(a.userId)}`, dir: "auto", class: "attendee" }, a.name)),
+        h("td", { class: "num" }, fmt.minutes(a.minutesViewed)),
+        h("td", { class: "num" }, fmt.rate(a.engagementRate))));
+    }
+    cursor = data.attendees.nextCursor;
+    more.hidden = !cursor;
+  };
+  more.addEventListener("click", loadPage);
+  await loadPage();
+  const t = first.totals;
+  setCrumbs(usersLink(), h("span", { dir: "auto" }, first.name));
+  setFreshness(first.generatedAt);
+  app.replaceChildren(
+    h("section", { class: "card header" }, h("div", {}, h("p", { class: "kicker" }, "Session analytics"),
+      h("h1", { dir: "auto", id: "session-name" }, first.name))),
+    h("section", { class: "tiles" },
+      h("div", { class: "tile" }, h("div", { class: "tile-value" }, t.viewers), h("div", { class: "tile-label" }, "Viewers")),
+      h("div", { class: "tile" }, h("div", { class: "tile-value" }, fmt.minutes(t.minutesViewed)), h("div", { class: "tile-label" }, "Minutes viewed")),
+      h("div", { class: "tile" }, h("div", { class: "tile-value" }, fmt.rate(t.engagementRate)), h("div", { class: "tile-label" }, "Live engagement")),
+      h("div", { class: "tile" }, h("div", { class: "tile-value" }, t.reactions + t.chatMessages + t.pollAnswers + t.qnaThreads), h("div", { class: "tile-label" }, "Interactions"))),
+    section("Attendees", body.children.length
+      ? h("table", { class: "table", id: "attendees" },
+          h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", { class: "num" }, "Minutes"), h("th", { class: "num" }, "Engagement"))), body)
+      : h("p", { class: "empty" }, "No attendees yet."), more),
+  );
+}
+
+async function vodPage(vodId) {
+  const data = await api(`${base()}/vods/${enc(vodId)}/analytics`);
+  setCrumbs(usersLink(), h("span", { dir: "auto" }, data.name));
+  setFreshness(data.generatedAt);
+  app.replaceChildren(
+    h("section", { class: "card header" }, h("div", {}, h("p", { class: "kicker" }, "Video analytics"), h("h1", { dir: "auto" }, data.name))),
+    h("section", { class: "tiles" },
+      h("div", { class: "tile" }, h("div", { class: "tile-value" }, data.totals.viewers), h("div", { class: "tile-label" }, "Viewers")),
+      h("div", { class: "tile" }, h("div", { class: "tile-value" }, fmt.minutes(data.totals.minutesViewed)), h("div", { class: "tile-label" }, "Minutes viewed")),
+      h("div", { class: "tile" }, h("div", { class: "tile-value" }, data.durationSeconds ? fmt.minutes(data.durationSeconds / 60) : "—"), h("div", { class: "tile-label" }, "Duration")),
+      h("div", { class: "tile" }, h("div", { class: "tile-value" }, data.totals.attachmentDownloads), h("div", { class: "tile-label" }, "Attachment downloads"))),
+  );
+}
+
+loadSession();
+route();
