@@ -54,7 +54,7 @@ def texts(page: Any, element: int) -> list[str]:
 def test_user_dashboard_matches_the_api_and_links_work(
     stack: LocalStack, browser: Any, demo_loaded: dict
 ) -> None:
-    board, user = demo_loaded["board"], demo_loaded["user"]
+    board = demo_loaded["board"]
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page.goto(f"{stack.url}/#token={demo_loaded['read']}&event={EVENT}")
     page.wait_for_selector("#users")
