@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck clean venv
+.PHONY: run test lint typecheck bench openapi clean venv
 
 $(STAMP): functions/requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s)" % sys.version.split()[0])'
@@ -19,15 +19,25 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m infra.local $(ARGS)
 
+LINTED := functions infra tests $(wildcard benchmarks)
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check functions infra tests
-	$(VENV)/bin/ruff format --check functions infra tests
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: lint typecheck
 	$(VENV)/bin/pytest -n 2 -q
+
+# Full-size benchmarks (minutes); `make test` runs each once at a tiny size.
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+# Regenerate the OpenAPI document the query function serves (a test fails when it is stale).
+openapi: $(STAMP)
+	$(PY) -m infra.openapi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
