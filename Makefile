@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: lint typecheck
-	$(VENV)/bin/pytest -n 2 -q
+	$(VENV)/bin/pytest -n 2 --dist loadfile -q
 
 # Full-size benchmarks (minutes); `make test` runs each once at a tiny size.
 bench: $(STAMP)
