@@ -11,7 +11,7 @@ from pynamodb.expressions.operand import Path, Value
 from pynamodb.expressions.update import Action
 
 from dal.items import AnalyticsItem, attribute, model_for
-from domain.apply import AlreadyApplied, Written, hwm_attribute
+from domain.apply import AlreadyApplied, ItemTooLarge, Written, hwm_attribute
 from domain.coalesce import LatestGroup
 from domain.delta import Delta
 from domain.keys import ItemKey
@@ -35,6 +35,18 @@ def _old_item(exc: ClientError) -> dict[str, Any] | None:
         ):
             return plain(error.response.get("Item") or {})
     return None
+
+
+def _too_large(exc: ClientError) -> bool:
+    """DynamoDB's answer to an item growing past 400 KB (a ValidationException)."""
+    for error in (exc.__cause__, exc):
+        if isinstance(error, ClientError):
+            info = error.response.get("Error", {})
+            if info.get("Code") == "ValidationException" and "maximum allowed size" in info.get(
+                "Message", ""
+            ):
+                return True
+    return False
 
 
 def update_actions(model: type[AnalyticsItem], delta: Delta) -> list[Action]:
@@ -74,9 +86,11 @@ class DynamoItemStore:
             data = self._update(model, key, actions, condition, "UPDATED_NEW")
         except ClientError as exc:
             old = _old_item(exc)
-            if old is None:
-                raise
-            return AlreadyApplied(old)
+            if old is not None:
+                return AlreadyApplied(old)
+            if _too_large(exc):
+                raise ItemTooLarge(str(key)) from None
+            raise
         return Written(plain(data.get("Attributes", {})))
 
     def put_latest(self, group: LatestGroup) -> bool:

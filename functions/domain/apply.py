@@ -56,6 +56,10 @@ class ItemStore(Protocol):
         ...
 
 
+class ItemTooLarge(Exception):
+    """DynamoDB refused the write because the item would pass 400 KB: retrying can never help."""
+
+
 class StoreConflict(RuntimeError):
     """The high-water mark moved under us more often than a single consumer can explain."""
 
@@ -83,8 +87,10 @@ def apply_group(store: ItemStore, shard: str, group: CounterGroup) -> dict[str, 
 class BatchOutcome:
     cut: str | None = None  # first sequence (order key) that must be redelivered; None = all done
     written: int = 0
-    skipped: int = 0  # groups found fully applied by an earlier attempt
     errors: list[BaseException] = field(default_factory=list)
+    # Records that can never be applied (seq -> reason): they go to the dead-letter queue whole,
+    # so their contributions to totals are left out too.
+    quarantined: dict[str, str] = field(default_factory=dict)
 
     def fail_at(self, seq: str, error: BaseException) -> None:
         self.errors.append(error)
@@ -116,6 +122,9 @@ def apply_batch(
 
     totals = {key: CounterGroup(key, list(g.contributions)) for key, g in plan.totals.items()}
     for group, result in run(user_stage, plan.users):
+        if isinstance(result, ItemTooLarge):
+            outcome.quarantined.update(dict.fromkeys((c.seq for c in group.contributions), "item_too_large"))
+            continue
         if isinstance(result, BaseException):
             outcome.fail_at(group.first_seq, result)
             continue
@@ -132,7 +141,7 @@ def apply_batch(
 
     def total_stage(group: CounterGroup) -> tuple[CounterGroup, dict[str, Any] | BaseException | None]:
         group.contributions.sort(key=lambda c: c.seq)
-        pending = group.before(cut)
+        pending = [c for c in group.before(cut) if c.seq not in outcome.quarantined]
         if not pending:
             return group, None
         try:
@@ -143,7 +152,7 @@ def apply_batch(
     cut = outcome.cut
     for group, result in run(total_stage, totals.values()):
         if isinstance(result, BaseException):
-            outcome.fail_at(group.before(cut)[0].seq, result)
+            outcome.fail_at(min(c.seq for c in group.before(cut) if c.seq not in outcome.quarantined), result)
         elif result is not None:
             outcome.written += 1
     return outcome

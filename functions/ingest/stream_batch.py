@@ -97,20 +97,23 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
 
     def _process_shard(self, shard: str, records: list[KinesisStreamRecord]) -> list[tuple]:
         decoded = [decode(r) for r in records]
-        good = [d for d in decoded if isinstance(d, StreamRecord)]
+        outcome = self.apply_shard(shard, [d for d in decoded if isinstance(d, StreamRecord)])
+        self.outcomes[shard] = outcome
+        cut, error = outcome.cut, (outcome.errors[0] if outcome.errors else None)
         poison = [d for d in decoded if isinstance(d, Poison)]
-        cut: str | None = None
-        error: BaseException | None = None
+        poison += [
+            Poison(r, reason, [{"field": "", "message": "the item this record updates would pass 400 KB"}])
+            for r in records
+            if (reason := outcome.quarantined.get(order_key(r.kinesis.sequence_number)))
+        ]
         if poison:
             try:
                 self.quarantine(poison)
                 self.poison += poison
             except Exception as exc:  # the DLQ is unavailable: poison and all after it are retried
-                cut, error = min(order_key(p.record.kinesis.sequence_number) for p in poison), exc
-        outcome = self.apply_shard(shard, [g for g in good if cut is None or g.seq < cut])
-        self.outcomes[shard] = outcome
-        if outcome.cut is not None and (cut is None or outcome.cut < cut):
-            cut, error = outcome.cut, outcome.errors[0]
+                first = min(order_key(p.record.kinesis.sequence_number) for p in poison)
+                if cut is None or first < cut:
+                    cut, error = first, exc
         results = []
         for record in records:
             if cut is not None and order_key(record.kinesis.sequence_number) >= cut:

@@ -388,7 +388,14 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
         field = ".".join(loc)
         kind = err["type"]
         ctx = err.get("ctx") or {}
-        if kind == "value_error":
+        if kind in ("union_tag_invalid", "union_tag_not_found"):
+            field = "type"
+            message = (
+                "is required"
+                if kind == "union_tag_not_found"
+                else "must be one of: " + ", ".join(EVENT_TYPES)
+            )
+        elif kind == "value_error":
             message = str(ctx.get("error", err["msg"]))
         elif kind == "string_too_long":
             message = f"must be at most {ctx.get('max_length')} characters"

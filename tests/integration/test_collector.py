@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import Aws
 from tests.support import events as ev
+from tests.support.faults import PartialFailures
 from tests.support.lambda_events import claims
 from tests.support.pipeline import post_interactions, stream_records
 
@@ -176,41 +177,6 @@ def test_same_key_while_in_flight_is_409(aws: Aws, monkeypatch: pytest.MonkeyPat
     assert status == 202
     assert inner["response"][0] == 409
     assert inner["response"][1]["error"]["code"] == "request_in_flight"
-
-
-class PartialFailures:
-    """Make Kinesis refuse chosen records: drop them from the request, then report them failed."""
-
-    def __init__(self, refuse: Any):
-        self.refuse = refuse  # (attempt, index in call) -> bool
-        self.attempt = 0
-        self.dropped: list[int] = []
-        self.injected = 0
-
-    def before_params(self, params: dict, **_: Any) -> None:
-        self.attempt += 1
-        keep, self.dropped = [], []
-        for i, record in enumerate(params["Records"]):
-            if self.refuse(self.attempt, i):
-                self.dropped.append(i)
-            else:
-                keep.append(record)
-        self.injected += len(self.dropped)
-        self.total = len(params["Records"])
-        params["Records"] = keep
-
-    def after_call(self, parsed: dict, **_: Any) -> None:
-        written = iter(parsed["Records"])
-        failed = {"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "injected"}
-        parsed["Records"] = [failed if i in self.dropped else next(written) for i in range(self.total)]
-        parsed["FailedRecordCount"] = len(self.dropped)
-
-    def install(self) -> None:
-        from shared.clients import client
-
-        events = client("kinesis").meta.events
-        events.register("provide-client-params.kinesis.PutRecords", self.before_params)
-        events.register("after-call.kinesis.PutRecords", self.after_call)
 
 
 def test_refused_records_are_retried_until_accepted(aws: Aws) -> None:

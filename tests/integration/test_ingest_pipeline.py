@@ -7,10 +7,10 @@ import random
 from typing import Any
 
 import pytest
-from botocore.exceptions import ReadTimeoutError
 
 from tests.conftest import Aws
 from tests.support import events as ev
+from tests.support.faults import DynamoFaults
 from tests.support.pipeline import drain, post_interactions, run_aggregator, stream_records, table_items
 from tests.support.scenario import EXPECTED, business_fields, scripted_events
 
@@ -68,19 +68,6 @@ def test_bisected_batches(aws: Aws) -> None:
     assert items(aws) == expected
 
 
-def _fault_hook(rng: random.Random, rate: float, counter: dict[str, int]) -> Any:
-    def before_call(**kwargs: Any) -> Any:
-        if rng.random() >= rate:
-            return None
-        counter["faults"] += 1
-        if rng.random() < 0.5:
-            raise ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com")
-        error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "injected"}}
-        return ({"status_code": 400}, {**error, "ResponseMetadata": {"HTTPStatusCode": 400}})
-
-    return before_call
-
-
 def deliver_like_lambda(records: list[dict], batch_size: int, max_rounds: int = 500) -> int:
     """Resume from the first reported failure, as the event source mapping does."""
     position = rounds = 0
@@ -99,20 +86,14 @@ def deliver_like_lambda(records: list[dict], batch_size: int, max_rounds: int = 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_five_percent_update_failures_with_lambda_retries(aws: Aws, seed: int) -> None:
-    from dal.items import bind_table, botocore_client
-
     records = ingest_scenario(aws) + _more_traffic(aws, seed)
     expected = clean_run(aws, records)
-    bind_table(aws.table)
-    client = botocore_client()
-    counter = {"faults": 0}
-    hook = _fault_hook(random.Random(seed), 0.05, counter)
-    client.meta.events.register("before-call.dynamodb.UpdateItem", hook)
+    faults = DynamoFaults(rate=0.05, seed=seed).install()
     try:
         rounds = deliver_like_lambda(records, batch_size=25)
     finally:
-        client.meta.events.unregister("before-call.dynamodb.UpdateItem", hook)
-    assert counter["faults"] > 0
+        faults.uninstall()
+    assert faults.total > 0
     assert rounds > len(records) // 25
     assert items(aws) == expected
 

@@ -117,3 +117,21 @@ def test_viewer_counted_when_first_activity_in_batch_is_not_viewing() -> None:
     store = MemoryStore()
     apply_once(store, records)
     assert store.items[next(k for k in store.items if k.sk == "TOTAL")]["viewers"] == 1
+
+
+def test_item_too_large_quarantines_the_groups_records_whole() -> None:
+    from domain.apply import ItemTooLarge
+
+    class FullItem(MemoryStore):
+        def add_after(self, key, shard, first_seq, last_seq, delta):  # type: ignore[no-untyped-def]
+            if key.pk.endswith("#USR#hoarder"):
+                raise ItemTooLarge(str(key))
+            return super().add_after(key, shard, first_seq, last_seq, delta)
+
+    records = stream([live("s1", 10, 10, user="u1"), live("s1", 20, 20, user="hoarder"), live("s1", 5, 0)])
+    store = FullItem()
+    outcome = apply_once(store, records)
+    assert outcome.cut is None
+    assert outcome.quarantined == {records[1].seq: "item_too_large"}
+    total = store.items[next(k for k in store.items if k.sk == "TOTAL")]
+    assert (total["live_seconds"], total["viewers"]) == (15, 1)
