@@ -29,7 +29,7 @@ from ingest.intake import Intake, parse_body, validate_events
 from shared.auth import INGEST
 from shared.clients import client
 from shared.errors import ApiError, BadRequest, Conflict, Forbidden, ServiceUnavailable, Unprocessable
-from shared.http import caller, error_response, json_response, register_error_handlers
+from shared.http import caller, error_response, json_response, raw_body, register_error_handlers
 from shared.observability import logger, metrics
 from shared.settings import get_settings, require
 
@@ -78,7 +78,8 @@ def post_interactions() -> Response[dict[str, Any]]:
     who = caller(app)
     who.require(INGEST)
     event = app.current_event
-    events = parse_body(event.decoded_body, event.headers.get("content-type"))
+    body = raw_body(event)
+    events = parse_body(body, event.headers.get("content-type"))
     key = event.headers.get(IDEMPOTENCY_KEY)
     if key is None:
         result = ingest(events, who.covers)
@@ -87,7 +88,7 @@ def post_interactions() -> Response[dict[str, Any]]:
             raise BadRequest(
                 "Idempotency-Key must be 1-128 printable ASCII characters", code="invalid_header"
             )
-        body_hash = hashlib.sha256((event.decoded_body or "").encode()).hexdigest()
+        body_hash = hashlib.sha256(body).hexdigest()
         request = {"subject": who.subject, "key": key, "bodyHash": body_hash}
         ingest_once, config = _idempotent_ingest()
         config.register_lambda_context(app.lambda_context)  # in-flight records expire with the invocation

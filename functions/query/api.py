@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
@@ -178,6 +179,17 @@ def _openapi() -> dict[str, Any]:
     return json.loads(resources.files("query").joinpath("openapi.json").read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1)
+def _route_table() -> list[tuple[re.Pattern[str], list[str]]]:
+    """Every route of the API (all functions), from the OpenAPI document: this function answers
+    the catch-all route, so it tells a wrong method (405) from a path that doesn't exist (404)."""
+    table = []
+    for path, operations in _openapi()["paths"].items():
+        pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path))
+        table.append((re.compile(f"^{pattern}$"), list(operations)))
+    return table
+
+
 def _secret_if(cursor: str | None) -> bytes:
     return _secret() if cursor else b""
 
@@ -203,7 +215,7 @@ def _route_not_found(_: Exception) -> Response:
     event = app.current_event
     path, method = event.path, event.http_method.upper()
     allowed = sorted(
-        {r.method.upper() for r in app._static_routes + app._dynamic_routes if r.rule.match(path)}
+        {m.upper() for pattern, methods in _route_table() if pattern.match(path) for m in methods}
     )
     if allowed and method not in allowed:
         error = ApiError("method not allowed on this route", code="method_not_allowed", status=405)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -25,6 +26,17 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 def error_response(exc: ApiError) -> Response:
     return json_response(exc.status, exc.body(), exc.headers)
+
+
+def raw_body(event: Any) -> bytes:
+    """The request body as bytes, whatever its encoding: decoding is the parser's job (and its 400)."""
+    body = event.body or ""
+    if event.is_base64_encoded:
+        try:
+            return base64.b64decode(body, validate=True)
+        except ValueError:
+            return b"\xff"  # not base64 either: bytes no JSON parser accepts
+    return body.encode("utf-8", "surrogateescape")
 
 
 def caller(app: APIGatewayHttpResolver) -> Caller:
