@@ -384,3 +384,17 @@ def test_openapi_document_is_served_without_a_token(aws: Aws) -> None:
     status, body, _headers = call_api("GET", "/v1/openapi.json", jwt=None)
     assert status == 200
     assert body == json.loads(DOCUMENT.read_text(encoding="utf-8"))
+
+
+def test_new_events_after_erase_start_a_fresh_record(pipeline: Aws) -> None:
+    assert call_api("DELETE", "/v1/events/e1/users/u1", jwt=ADMIN)[0] == 200
+    totals_before = call_api("GET", "/v1/events/e1/sessions/s1/analytics", jwt=READER)[1]["totals"]
+    apply_events([ev.live("s1", 30, 30)], start_seq=10_000)
+    status, board, _ = call_api("GET", DASHBOARD, jwt=READER)
+    assert status == 200
+    assert board["user"]["profileMissing"] is True  # the erased name does not come back
+    assert (board["kpis"]["viewedSeconds"], board["engagement"]["pollsAnswered"]) == (30, 0)
+    totals = call_api("GET", "/v1/events/e1/sessions/s1/analytics", jwt=READER)[1]["totals"]
+    # Anonymous totals kept their counts; the returning user counts as a viewer again (a new person to us).
+    assert totals["liveSeconds"] == totals_before["liveSeconds"] + 30
+    assert totals["viewers"] == totals_before["viewers"] + 1
