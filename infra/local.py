@@ -174,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
     with _stop_on_signals() as stopped:
         stopped.wait()
     print("stopping...", flush=True, file=console)
+    # Never hang on the way out: whatever is still busy after 10 s is abandoned.
+    threading.Timer(10, lambda: os._exit(1)).start()
     stack.stop()
     return 0
 
