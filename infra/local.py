@@ -175,7 +175,9 @@ def run(args: argparse.Namespace) -> int:
         stopped.wait()
     print("stopping...", flush=True, file=console)
     # Never hang on the way out: whatever is still busy after 10 s is abandoned.
-    threading.Timer(10, lambda: os._exit(1)).start()
+    watchdog = threading.Timer(10, lambda: os._exit(1))
+    watchdog.daemon = True
+    watchdog.start()
     stack.stop()
     return 0
 
