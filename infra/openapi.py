@@ -23,8 +23,9 @@ def _apps() -> list[Any]:
     sys.path.insert(0, str(ROOT / "functions"))
     from ingest.collector import app as collector
     from query.api import app as query
+    from report.api import app as report
 
-    return [collector, query]
+    return [collector, query, report]
 
 
 def _error_schema() -> dict[str, Any]:

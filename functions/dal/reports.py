@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from shared.clients import client
 
 _DELETE_BATCH = 1000
+PDF = "application/pdf"
 
 
 def user_prefix(event_id: str, user_id: str) -> str:
     return f"reports/{event_id}/{user_id}/"
+
+
+def report_key(event_id: str, user_id: str, generated_at: datetime) -> str:
+    """``reports/e1/u1/2026-11-20T10-00-00Z.pdf`` (no colons: friendlier to tools that sync keys to files)."""
+    return f"{user_prefix(event_id, user_id)}{generated_at:%Y-%m-%dT%H-%M-%SZ}.pdf"
+
+
+def put_report(bucket: str, key: str, body: bytes) -> None:
+    client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=PDF, ServerSideEncryption="AES256")
+
+
+def download_url(bucket: str, key: str, content_disposition: str, expires_in: int) -> str:
+    """A presigned GET whose response carries ``content_disposition`` (makes browsers save the file)."""
+    params = {
+        "Bucket": bucket,
+        "Key": key,
+        "ResponseContentDisposition": content_disposition,
+        "ResponseContentType": PDF,
+    }
+    url: str = client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+    return url
 
 
 def delete_user_reports(bucket: str, event_id: str, user_id: str) -> int:

@@ -12,7 +12,6 @@ from importlib import resources
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -21,22 +20,22 @@ from dal import reads
 from dal.items import SessionTotal, UserSession, bind_table
 from dal.reports import delete_user_reports
 from domain import keys
-from domain.dashboard import rollup_user
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
 from models.events import ID_PATTERN
 from query import models
 from query.cursor import decode_cursor, encode_cursor
 from shared.auth import ADMIN, READ
+from shared.dashboard import user_dashboard
 from shared.errors import ApiError, NotFound
 from shared.http import caller, error_response, register_error_handlers
 from shared.observability import logger, metrics
+from shared.routes import EventId, UserId, register_validation_errors
 from shared.settings import get_settings, require
 
 app = APIGatewayHttpResolver(enable_validation=True)
 register_error_handlers(app)
+register_validation_errors(app)
 
-EventId = Annotated[str, Path(pattern=ID_PATTERN, description="the virtual event")]
-UserId = Annotated[str, Path(pattern=ID_PATTERN, description="the attendee")]
 SessionId = Annotated[str, Path(pattern=ID_PATTERN)]
 VodId = Annotated[str, Path(pattern=ID_PATTERN)]
 Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
@@ -69,11 +68,7 @@ def _pseudonym(value: str) -> str:
 @app.get("/v1/events/<eventId>/users/<userId>/analytics", summary="A user's dashboard (all 28 elements)")
 def get_dashboard(eventId: EventId, userId: UserId) -> models.Dashboard:
     caller(app).require_read_user(eventId, userId)
-    activity = reads.user_activity(eventId, userId)
-    if activity.is_empty():
-        raise NotFound("no analytics for this user in this event", code="user_not_found")
-    catalog = reads.catalog(eventId, activity.catalog_keys())
-    return models.Dashboard.model_validate(rollup_user(activity, catalog, _now()))
+    return models.Dashboard.model_validate(user_dashboard(eventId, userId, _now()))
 
 
 @app.get("/v1/events/<eventId>/users", summary="A page of the event's attendee profiles")
@@ -196,18 +191,6 @@ def _secret_if(cursor: str | None) -> bytes:
 
 def _next(scope: str, last_key: dict[str, Any] | None) -> str | None:
     return encode_cursor(_secret(), scope, last_key) if last_key else None
-
-
-@app.exception_handler(RequestValidationError)
-def _invalid_request(exc: RequestValidationError) -> Response:
-    details = [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "request",
-            "message": e.get("msg", "is invalid"),
-        }
-        for e in exc.errors()
-    ]
-    return error_response(ApiError("the request is invalid", code="invalid_request", details=details))
 
 
 @app.not_found

@@ -10,11 +10,14 @@ from botocore.config import Config
 
 # Retries of whole calls (throttling, 5xx) are botocore's job; standard mode adds jitter.
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
+# botocore still presigns S3 URLs with legacy SigV2 by default, which newer buckets and regions refuse.
+_SERVICE_CONFIG = {"s3": Config(signature_version="s3v4")}
 
 
 @cache
 def client(service: str) -> Any:
-    return boto3.client(service, config=_CONFIG)
+    extra = _SERVICE_CONFIG.get(service)
+    return boto3.client(service, config=_CONFIG.merge(extra) if extra else _CONFIG)
 
 
 def reset() -> None:

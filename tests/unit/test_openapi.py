@@ -9,7 +9,7 @@ from openapi_spec_validator import validate
 from infra.openapi import DOCUMENT, render
 from infra.template import load_template, resources_of_type
 
-DOCUMENTED_FUNCTIONS = {"CollectorFunction", "QueryFunction"}
+DOCUMENTED_FUNCTIONS = {"CollectorFunction", "QueryFunction", "ReportFunction"}
 
 
 def document() -> dict:

@@ -1,0 +1,145 @@
+"""The report's page: A4, shipped fonts for every script, running header, footer, fitted text."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from fpdf import FPDF
+from fpdf.fonts import TTFFont
+
+from report.text import clean, ellipsize, needs_shaping
+
+FONTS = Path(__file__).with_name("fonts")
+FAMILY = "dejavu"  # Latin, Greek, Cyrillic, Arabic, Hebrew
+CJK = "wqy"  # fallback for Chinese, Japanese, Korean
+REPLACEMENT = "\ufffd"
+
+MARGIN = 15.0
+BOTTOM = 18.0  # the footer lives below the page-break line
+
+Color = tuple[int, int, int]
+INK: Color = (29, 35, 48)
+MUTED: Color = (102, 112, 133)
+LINE: Color = (228, 231, 236)
+TILE: Color = (245, 246, 250)
+ZEBRA: Color = (249, 250, 252)
+WHITE: Color = (255, 255, 255)
+Align = Literal["L", "C", "R"]
+
+
+class ReportDocument(FPDF):
+    """FPDF with the report's fonts and page furniture.
+
+    ``texts`` are the strings the report will print: the CJK fallback font (5 MB) is only
+    loaded when one of them needs it, and only for the characters they use.
+    """
+
+    def __init__(self, generated_at: datetime, running_title: str, texts: Iterable[str]):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.generated_at = generated_at
+        self.running_title = running_title
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(True, margin=BOTTOM)
+        self.c_margin = 1.5
+        self._covered = self._load_fonts(texts)
+        self._shaping = False
+
+    def _load_fonts(self, texts: Iterable[str]) -> frozenset[int]:
+        self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
+        self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
+        covered = self._cmap(FAMILY) & self._cmap(FAMILY + "B")
+        missing = {ord(char) for text in texts for char in text} - covered
+        if missing:
+            # Only the code points the report needs (mapping all 34,600 costs a third more), plus
+            # the space: fpdf2 fails on a font left with no characters (say, only emoji were missing).
+            self.add_font(
+                CJK,
+                "",
+                FONTS / "wqy-microhei.ttc",
+                collection_font_number=0,
+                unicode_range=sorted(missing | {0x20}),
+            )
+            self.set_fallback_fonts([CJK], exact_match=False)  # bold CJK falls back to the regular face
+            covered |= self._cmap(CJK)
+        return frozenset(covered)
+
+    def _cmap(self, key: str) -> set[int]:
+        font = self.fonts[key]
+        assert isinstance(font, TTFFont)
+        return set(font.cmap)
+
+    # ---- text
+
+    def style(self, size: float, *, bold: bool = False, color: Color = INK) -> None:
+        self.set_font(FAMILY, "B" if bold else "", size)
+        self.set_text_color(*color)
+
+    def displayable(self, text: str) -> str:
+        """Characters no shipped font has become U+FFFD (visible), or go if they are invisible marks."""
+        out = []
+        for char in text:
+            if ord(char) in self._covered:
+                out.append(char)
+            elif not unicodedata.category(char).startswith(("M", "C")):
+                out.append(REPLACEMENT)
+        return "".join(out)
+
+    def fit(self, text: str, width: float) -> str:
+        """``text`` cleaned, shaped if its script needs it, and cut with an ellipsis to ``width``."""
+        shown = self.displayable(clean(text))
+        self._shape(needs_shaping(shown))
+        return ellipsize(shown, width, self.get_string_width)
+
+    def _shape(self, on: bool) -> None:
+        if on != self._shaping:
+            self.set_text_shaping(on)
+            self._shaping = on
+
+    def text_cell(self, width: float, height: float, text: str, align: Align = "L") -> None:
+        """One line of text that never leaves its cell; the cursor moves right by ``width``."""
+        self.cell(width, height, self.fit(text, width - 2 * self.c_margin), align=align)
+
+    def text_at(self, x: float, y: float, width: float, height: float, text: str, align: Align = "L") -> None:
+        self.set_xy(x, y)
+        self.text_cell(width, height, text, align)
+
+    # ---- drawing
+
+    def fill_rect(self, x: float, y: float, w: float, h: float, color: Color, radius: float = 0) -> None:
+        if w <= 0 or h <= 0:
+            return
+        self.set_fill_color(*color)
+        radius = min(radius, w / 2, h / 2)
+        self.rect(x, y, w, h, style="F", round_corners=radius > 0, corner_radius=radius)
+
+    def rule(self, y: float, color: Color = LINE, width: float = 0.3) -> None:
+        self.set_draw_color(*color)
+        self.set_line_width(width)
+        self.line(self.l_margin, y, self.w - self.r_margin, y)
+
+    def keep_together(self, height: float) -> None:
+        """Start a new page unless ``height`` more millimetres fit on this one."""
+        if self.will_page_break(height):
+            self.add_page()
+
+    # ---- page furniture (fpdf2 calls these on every page)
+
+    def header(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.style(7.5, color=MUTED)
+        self.text_at(self.l_margin, 8, self.epw * 0.7, 5, self.running_title)
+        self.text_cell(self.epw * 0.3, 5, "Event Analytics report", align="R")
+        self.rule(13.5)
+        self.set_y(MARGIN + 2)
+
+    def footer(self) -> None:
+        self.rule(self.h - 13)
+        self.style(7.5, color=MUTED)
+        stamp = f"{self.generated_at:%Y-%m-%d %H:%M:%S} UTC"
+        self.text_at(self.l_margin, self.h - 12, self.epw * 0.7, 5, f"Generated {stamp} · Event Analytics")
+        self.text_cell(self.epw * 0.3, 5, f"Page {self.page_no()} of {self.str_alias_nb_pages}", align="R")

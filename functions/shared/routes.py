@@ -1,0 +1,31 @@
+"""What every HTTP function's resolver shares: the path parameters and the 400 for invalid requests."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from models.events import ID_PATTERN
+from shared.errors import ApiError
+from shared.http import error_response
+
+EventId = Annotated[str, Path(pattern=ID_PATTERN, description="the virtual event")]
+UserId = Annotated[str, Path(pattern=ID_PATTERN, description="the attendee")]
+
+
+def register_validation_errors(app: APIGatewayHttpResolver) -> None:
+    """Parameters that fail validation answer ``400 invalid_request`` with one detail per field."""
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(exc: RequestValidationError) -> Response:
+        details = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "request",
+                "message": e.get("msg", "is invalid"),
+            }
+            for e in exc.errors()
+        ]
+        return error_response(ApiError("the request is invalid", code="invalid_request", details=details))

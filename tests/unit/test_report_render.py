@@ -1,0 +1,345 @@
+"""The PDF renderer on hand-built dashboards: every number and section, every script, long tables, pixels."""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+import re
+import shutil
+import subprocess
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from domain import dashboard as d
+from report.render import render_report
+
+GENERATED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+SESSION_HEADING = "Session Minutes Live min Rec. min Engagement Reactions Hands Downloads Chat Polls"
+SECTIONS = ("Engagement", "Viewing breakdown", "Attachments (3)", "Sessions", "Videos on demand")
+
+
+def dashboard(
+    *,
+    name: str = "Zoë Ångström",
+    sessions: tuple[d.SessionActivity, ...] | None = None,
+    catalog: dict[str, d.CatalogEntry] | None = None,
+) -> dict[str, Any]:
+    """A user worked out by hand in test_every_number_and_section_is_printed."""
+    activity = d.UserActivity(
+        "e1",
+        "u1",
+        d.Profile(name, "Speaker", "Acme", "Media", "SE"),
+        sessions
+        if sessions is not None
+        else (
+            d.SessionActivity(
+                "s1", 150, 30, 120, reactions=3, hands=1, chat=4, qna=2, polls=frozenset({"p1", "p2"})
+            ),
+            d.SessionActivity("s2", recording_seconds=95),
+            d.SessionActivity("s3", live_seconds=45, reactions=1),
+        ),
+        (d.VodActivity("v1", 125, frozenset(range(45)), duration=300), d.VodActivity("v2", 20)),
+        (
+            d.AttachmentActivity("a1", 2, "session", "s1"),
+            d.AttachmentActivity("a2", 1, "vod", "v1"),
+            d.AttachmentActivity("a3", 1),
+        ),
+        event_chat=2,
+    )
+    names = {
+        "SES#s1": d.CatalogEntry("Keynote"),
+        "SES#s2": d.CatalogEntry("Panel"),
+        "VOD#v1": d.CatalogEntry("Intro", duration=300),
+        "ATT#a1": d.CatalogEntry(
+            "Slides.pdf", file_type="application/pdf", source_kind="session", source_id="s1"
+        ),
+        "ATT#a2": d.CatalogEntry("Data.xlsx", file_type="xlsx"),
+    }
+    return d.rollup_user(activity, {**names, **(catalog or {})}, GENERATED)
+
+
+def render(board: dict[str, Any]) -> PdfReader:
+    return PdfReader(io.BytesIO(render_report(board, GENERATED)))
+
+
+def page_lines(reader: PdfReader) -> list[list[str]]:
+    return [page.extract_text().splitlines() for page in reader.pages]
+
+
+def all_text(reader: PdfReader) -> str:
+    return "\n".join("\n".join(lines) for lines in page_lines(reader))
+
+
+def tile(lines: list[str], label: str) -> str:
+    """Tiles print their value on the line before their label."""
+    return lines[lines.index(label) - 1]
+
+
+def test_every_number_and_section_is_printed() -> None:
+    board = dashboard()
+    # The hand computation below, checked against the domain once so the PDF is checked against both.
+    assert board["kpis"] == {
+        "minutesViewed": 7.8,  # 195 live + 125 recording + 145 VOD = 465 s = 7.75 min
+        "viewedSeconds": 465,
+        "sessionsViewed": 3,
+        "liveEngagementRate": 0.4,  # mean(120/150, 0/45)
+        "videosViewed": 2,
+    }
+    reader = render(board)
+    assert len(reader.pages) == 1
+    lines = page_lines(reader)[0]
+
+    # (1), (2)
+    assert lines[:2] == ["Attendee analytics · event e1", "Zoë Ångström"]
+    for label, value in (("Role", "Speaker"), ("Company", "Acme"), ("Industry", "Media"), ("Country", "SE")):
+        assert lines[lines.index(label) + 1] == value
+    # (3)-(6)
+    assert tile(lines, "Total minutes viewed") == "7.8 min"
+    assert tile(lines, "Sessions viewed") == "3"
+    assert tile(lines, "Average live engagement") == "40.0%"
+    assert tile(lines, "Videos viewed") == "2"
+    # (7)-(11)
+    assert tile(lines, "Reactions") == "4"
+    assert tile(lines, "Chat messages sent") == "6"  # 4 in s1 + 2 outside sessions
+    assert tile(lines, "Poll responses") == "2"
+    assert tile(lines, "Q&A threads created") == "2"
+    assert tile(lines, "Attachments downloaded") == "3"
+    # (12)-(14): 195 s, 125 s, 145 s
+    assert "Live 3.3 min Recordings 2.1 min Content on demand 2.4 min" in lines
+    # (15)-(17): by name; a3 has no catalog entry (its id, no source), a2's source is the VOD it came from
+    assert lines[lines.index("Attachments (3)") + 1] == "Type Attachment Source Downloads"
+    assert lines[lines.index("Attachments (3)") + 2 :][:3] == [
+        "FILE a3 — 1",
+        "XLSX Data.xlsx Intro 1",
+        "PDF Slides.pdf Keynote 2",
+    ]
+    # (18)-(25): minutes, live, recording, engagement, reactions, hands, downloads, chat, polls
+    start = lines.index(SESSION_HEADING)
+    assert lines[start - 1] == "Sessions"
+    assert lines[start + 1 : start + 4] == [
+        "Keynote 3.0 2.5 0.5 80.0% 3 1 2 4 2",
+        "Panel 1.6 0.0 1.6 — 0 0 0 0 0",
+        "s3 0.8 0.8 0.0 0.0% 1 0 0 0 0",
+    ]
+    # (26)-(28): v2 has neither a catalog entry nor a duration, so no completion
+    start = lines.index("Video Minutes Completion")
+    assert lines[start - 1] == "Videos on demand"
+    assert lines[start + 1 : start + 3] == ["Intro 2.1 45.0%", "v2 0.3 —"]
+    # every section, in the dashboard's order
+    positions = [lines.index(title) for title in SECTIONS]
+    assert positions == sorted(positions)
+    assert lines[-1] == "Generated 2026-11-20 10:00:00 UTC · Event Analytics Page 1 of 1"
+
+
+def test_metadata() -> None:
+    meta = render(dashboard()).metadata
+    assert meta is not None
+    assert meta.title == "Zoë Ångström — analytics report"
+    assert meta.author == "Event Analytics"
+    assert meta.creation_date == GENERATED
+
+
+def test_empty_sections_say_so() -> None:
+    activity = d.UserActivity("e1", "u1", d.Profile("Only A. Profile"))
+    lines = page_lines(render(d.rollup_user(activity, {}, GENERATED)))[0]
+    for note in (
+        "Nothing watched yet.",
+        "No attachments downloaded.",
+        "No sessions viewed.",
+        "No videos viewed.",
+    ):
+        assert note in lines
+    assert "Attachments (0)" in lines
+    assert tile(lines, "Average live engagement") == "—"
+    assert tile(lines, "Total minutes viewed") == "0.0 min"
+
+
+def test_long_tables_break_across_pages_with_the_heading_repeated() -> None:
+    sessions = tuple(
+        d.SessionActivity(f"s{i:03d}", live_seconds=600 - i, engaged_seconds=i, reactions=i % 5)
+        for i in range(300)
+    )
+    catalog = {f"SES#s{i:03d}": d.CatalogEntry(f"Session {i:03d}") for i in range(300)}
+    reader = render(dashboard(sessions=sessions, catalog=catalog))
+    pages = page_lines(reader)
+    assert len(pages) > 3
+    row = re.compile(r"^Session \d{3} ")
+    seen: list[str] = []
+    for number, lines in enumerate(pages, start=1):
+        assert lines[-1].endswith(f"Page {number} of {len(pages)}")
+        rows = [i for i, line in enumerate(lines) if row.match(line)]
+        if rows:
+            assert SESSION_HEADING in lines[: rows[0]], f"page {number} has session rows without the heading"
+        seen += [lines[i].split()[1] for i in rows]
+    assert seen == [f"{i:03d}" for i in range(300)]  # every row once, in order, none lost at a break
+    assert pages[1][0] == "Zoë Ångström — analytics report Event Analytics report"  # running header
+
+
+SCRIPTS = {
+    "latin": "Zoë Ångström-Nakamura Çağlar",
+    "cyrillic": "Дмитрий Шостакович",
+    "greek": "Όμηρος Παπαδόπουλος",
+    "chinese": "中村美咲 深入讨论",
+    "japanese": "さくら カタカナ 東京",
+    "korean": "김민준 한국어 세션",
+    "arabic": "محمد الأحمد",
+    "hebrew": "שלום עליכם",
+}
+RIGHT_TO_LEFT = {"arabic", "hebrew"}
+
+
+def _comparable(text: str) -> str:
+    """NFKC folds Arabic presentation forms (what shaped glyphs may extract as) back to letters."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def test_names_in_every_script_render_and_extract(caplog: pytest.LogCaptureFixture) -> None:
+    sessions = tuple(d.SessionActivity(script, live_seconds=60) for script in SCRIPTS)
+    catalog = {f"SES#{script}": d.CatalogEntry(name) for script, name in SCRIPTS.items()}
+    with caplog.at_level(logging.WARNING, logger="fpdf"):
+        reader = render(dashboard(name=SCRIPTS["latin"], sessions=sessions, catalog=catalog))
+    assert not [r.message for r in caplog.records if "missing" in r.message], "a glyph is missing (tofu)"
+    text = _comparable(all_text(reader))
+    assert "\ufffd" not in text
+    for script, name in SCRIPTS.items():
+        expected = _comparable(name)
+        if script in RIGHT_TO_LEFT:
+            # Shaped right-to-left text is drawn in visual order; extractors give it back in logical
+            # order (pypdf does, from fpdf2's ToUnicode maps) or in visual order, whole words
+            # reversed. Either proves the glyphs are the right letters and not tofu.
+            assert expected in text or expected[::-1] in text, script
+        else:
+            assert expected in text, script
+    fonts = {str(font["/BaseFont"]).split("+")[-1] for font in _fonts(reader)}
+    assert fonts == {"DejaVuSansBook", "DejaVuSansBold", "WenQuanYiMicroHei"}
+
+
+def test_the_cjk_font_is_embedded_only_when_needed() -> None:
+    reader = render(dashboard())
+    assert {str(font["/BaseFont"]).split("+")[-1] for font in _fonts(reader)} == {
+        "DejaVuSansBook",
+        "DejaVuSansBold",
+    }
+
+
+def _fonts(reader: PdfReader) -> list[Any]:
+    return [font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()]
+
+
+def test_hostile_names_are_cleaned_and_truncated() -> None:
+    long_title = "Ω" + "x" * 1999
+    hostile = "\x00Evil\x07 Name\u202e\ttab\r\nnext\x1b[31m"
+    sessions = (d.SessionActivity("s1", live_seconds=60), d.SessionActivity("s2", live_seconds=30))
+    catalog = {"SES#s1": d.CatalogEntry(long_title), "SES#s2": d.CatalogEntry(hostile)}
+    reader = render(dashboard(name="Ä" * 2000, sessions=sessions, catalog=catalog))
+    lines = page_lines(reader)[0]
+    text = "\n".join(lines)
+    assert not [c for c in text if unicodedata.category(c) in ("Cc", "Cf") and c != "\n"]
+    header = lines[1]
+    assert header.startswith("ÄÄÄ")
+    assert header.endswith("…")
+    assert len(header) < 60
+    row = next(line for line in lines if line.startswith("Ωxxx"))
+    title = row.split(" ")[0]
+    assert title.endswith("…")
+    assert len(title) < 40
+    assert row.endswith(" 1.0 1.0 0.0 0.0% 0 0 2 0 0")  # a1 was downloaded twice from s1
+    assert "Evil Name tab next[31m 0.5 0.5 0.0 0.0% 0 0 0 0 0" in lines
+
+
+def test_the_longest_file_label_fits_its_badge() -> None:
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    board = dashboard(catalog={"ATT#a3": d.CatalogEntry("Notes", file_type=docx)})
+    assert board["attachments"]["items"][1]["fileLabel"] == "DOCUMENT"
+    assert "DOCUMENT Notes — 1" in page_lines(render(board))[0]
+
+
+def test_characters_no_font_has_show_as_a_replacement_mark() -> None:
+    catalog = {"SES#s1": d.CatalogEntry("Demo 🎉 नमस्ते")}
+    lines = page_lines(render(dashboard(sessions=(d.SessionActivity("s1", 60),), catalog=catalog)))[0]
+    assert any(line.startswith("Demo \ufffd") for line in lines)
+
+
+# ---- poppler: where glyphs land, and that pages really draw something
+
+
+def _poppler(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.fail(f"{tool} is missing: install poppler-utils (apt-get install poppler-utils)")
+    return path
+
+
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>')
+
+
+def test_right_to_left_names_are_laid_out_right_to_left(tmp_path: Path) -> None:
+    """With shaping, the first word of an Arabic or Hebrew name sits to the right of the second.
+
+    Poppler reports the words of shaped right-to-left text in visual order with their letters
+    reversed, and a lam-alef ligature extracts as its two letters, so words are matched by their
+    letters (as a multiset) rather than spelling; their x positions prove the direction.
+    """
+    names = {"s7": "محمد الأحمد", "s8": "שלום עליכם"}
+    sessions = tuple(d.SessionActivity(sid, live_seconds=60) for sid in names)
+    catalog = {f"SES#{sid}": d.CatalogEntry(name) for sid, name in names.items()}
+    pdf = tmp_path / "rtl.pdf"
+    pdf.write_bytes(render_report(dashboard(sessions=sessions, catalog=catalog), GENERATED))
+    out = subprocess.run(  # noqa: S603
+        [_poppler("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = [(float(x), float(y), html.unescape(w)) for x, y, w in WORD.findall(out)]
+
+    def where(word: str) -> tuple[float, float]:
+        letters = sorted(_comparable(word))
+        (found,) = [(x, y) for x, y, w in words if sorted(_comparable(w)) == letters]
+        return found
+
+    for name in names.values():
+        first, second = name.split()
+        (x1, y1), (x2, y2) = where(first), where(second)
+        assert y1 == y2
+        assert x1 > x2, f"{name!r} is laid out left to right"
+
+
+def _pgm_dark_share(path: Path) -> float:
+    """Share of pixels darker than near-white in a binary PGM (P5) file."""
+    data = path.read_bytes()
+    fields: list[bytes] = []
+    position = 0
+    while len(fields) < 4:  # magic, width, height, maxval (comments start with #)
+        while data[position : position + 1].isspace():
+            position += 1
+        if data[position : position + 1] == b"#":
+            position = data.index(b"\n", position) + 1
+            continue
+        end = position
+        while not data[end : end + 1].isspace():
+            end += 1
+        fields.append(data[position:end])
+        position = end
+    assert fields[0] == b"P5", fields[0]
+    width, height, maxval = (int(f) for f in fields[1:])
+    pixels = data[position + 1 : position + 1 + width * height]
+    assert len(pixels) == width * height
+    assert maxval == 255
+    return sum(1 for p in pixels if p < 230) / len(pixels)
+
+
+def test_rendered_pages_are_not_blank(tmp_path: Path) -> None:
+    pdftoppm = _poppler("pdftoppm")
+    sessions = tuple(d.SessionActivity(f"s{i}", live_seconds=60 + i) for i in range(80))
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render_report(dashboard(sessions=sessions), GENERATED))
+    subprocess.run([pdftoppm, "-gray", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)  # noqa: S603
+    images = sorted(tmp_path.glob("page-*.pgm"))
+    assert len(images) == len(PdfReader(pdf).pages) >= 2
+    shares = [_pgm_dark_share(image) for image in images]
+    assert all(share > 0.02 for share in shares), shares  # text, tiles and bars: a few percent of ink
+    assert all(share < 0.6 for share in shares), shares  # and not a page painted over
