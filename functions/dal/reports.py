@@ -16,8 +16,10 @@ def user_prefix(event_id: str, user_id: str) -> str:
 
 
 def report_key(event_id: str, user_id: str, generated_at: datetime) -> str:
-    """``reports/e1/u1/2026-11-20T10-00-00Z.pdf`` (no colons: friendlier to tools that sync keys to files)."""
-    return f"{user_prefix(event_id, user_id)}{generated_at:%Y-%m-%dT%H-%M-%SZ}.pdf"
+    """``reports/e1/u1/2026-11-20T10-00-00.123Z.pdf``: milliseconds, so two reports asked for in the same
+    second don't overwrite each other; no colons, friendlier to tools that sync keys to files."""
+    stamp = f"{generated_at:%Y-%m-%dT%H-%M-%S}.{generated_at.microsecond // 1000:03d}Z"
+    return f"{user_prefix(event_id, user_id)}{stamp}.pdf"
 
 
 def put_report(bucket: str, key: str, body: bytes) -> None:

@@ -29,7 +29,7 @@ DISPOSITION = (
     'attachment; filename="Zoe Angstrom - analytics.pdf"; '
     "filename*=UTF-8''Zo%C3%AB%20%C3%85ngstr%C3%B6m%20-%20analytics.pdf"
 )
-KEY = re.compile(r"^reports/e1/u1/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.pdf$")
+KEY = re.compile(r"^reports/e1/u1/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z\.pdf$")
 
 
 def call_report(path: str = REPORT, jwt: dict[str, Any] | None = READER) -> tuple[int, dict, dict[str, str]]:
