@@ -6,11 +6,9 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
-from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.operand import Path, Value
-from pynamodb.expressions.update import Action
 
-from dal.items import AnalyticsItem, attribute, model_for
+from dal.expressions import counter_update, latest_update
+from dal.items import AnalyticsItem, model_for
 from domain.apply import AlreadyApplied, ItemTooLarge, Written, hwm_attribute
 from domain.coalesce import LatestGroup
 from domain.delta import Delta
@@ -49,41 +47,15 @@ def _too_large(exc: ClientError) -> bool:
     return False
 
 
-def update_actions(model: type[AnalyticsItem], delta: Delta) -> list[Action]:
-    actions: list[Action] = [AnalyticsItem.kind.set(model)]
-    for name, amount in delta.add.items():
-        actions.append(attribute(model, name).add(amount))
-    for name, strings in delta.strings.items():
-        actions.append(attribute(model, name).add(set(strings)))
-    for name, numbers in delta.numbers.items():
-        actions.append(attribute(model, name).add(set(numbers)))
-    actions += _puts(model, delta.put)
-    for name, value in delta.put_once.items():
-        attr = attribute(model, name)
-        actions.append(attr.set(attr | value))
-    return actions
-
-
-def _puts(model: type[AnalyticsItem], values: dict[str, Any]) -> list[Action]:
-    """SET each value; a None removes the attribute (a newer profile without a company)."""
-    return [
-        attribute(model, name).remove() if value is None else attribute(model, name).set(value)
-        for name, value in values.items()
-    ]
-
-
 class DynamoItemStore:
     """``domain.apply.ItemStore`` on the PynamoDB models."""
 
     def add_after(
         self, key: ItemKey, shard: str, first_seq: str, last_seq: str, delta: Delta
     ) -> Written | AlreadyApplied:
-        model = model_for(key)
-        mark = Path(hwm_attribute(shard))
-        actions = [*update_actions(model, delta), mark.set(Value({"S": last_seq}))]
-        condition = mark.does_not_exist() | (mark < Value({"S": first_seq}))
+        request = counter_update(model_for(key), key, delta, hwm_attribute(shard), first_seq, last_seq)
         try:
-            data = self._update(model, key, actions, condition, "UPDATED_NEW")
+            data = _dispatch(request)
         except ClientError as exc:
             old = _old_item(exc)
             if old is not None:
@@ -94,29 +66,18 @@ class DynamoItemStore:
         return Written(plain(data.get("Attributes", {})))
 
     def put_latest(self, group: LatestGroup) -> bool:
-        model = model_for(group.key)
-        stamp = attribute(model, group.time_attribute)
-        actions: list[Action] = [AnalyticsItem.kind.set(model), stamp.set(group.time)]
-        actions += _puts(model, group.values)
+        request = latest_update(
+            model_for(group.key), group.key, group.values, group.time_attribute, group.time
+        )
         try:
-            self._update(model, group.key, actions, stamp.does_not_exist() | (stamp < group.time), "NONE")
+            _dispatch(request)
         except ClientError as exc:
             if _old_item(exc) is None:
                 raise
             return False  # the item already holds a newer (or this very) value
         return True
 
-    @staticmethod
-    def _update(
-        model: type[AnalyticsItem], key: ItemKey, actions: list[Action], condition: Condition, returns: str
-    ) -> dict[str, Any]:
-        connection = model._get_connection()
-        kwargs = connection.get_operation_kwargs(
-            key.pk,
-            key.sk,
-            actions=actions,
-            condition=condition,
-            return_values=returns,
-            return_values_on_condition_failure="ALL_OLD",
-        )
-        return connection.connection.dispatch("UpdateItem", kwargs)
+
+def _dispatch(request: dict[str, Any]) -> dict[str, Any]:
+    """Through PynamoDB's connection: one client, its retries, timeouts and signals."""
+    return AnalyticsItem._get_connection().connection.dispatch("UpdateItem", request)

@@ -198,22 +198,21 @@ def _heartbeat_parts(event: ViewHeartbeat, seq: str, shard: str) -> list[_Part]:
     once = {VIEW_SEQ: view_token(shard, seq)}
     if d.kind == "vod":
         assert d.vod_id is not None
-        user = Delta(
-            add={"vod_seconds": d.seconds},
-            put_once=once,
-            put={"gsi1pk": keys.vod_total_key(e, d.vod_id).pk, "gsi1sk": keys.user_index_sk(u)},
-        )
+        put: dict[str, Any] = {"gsi1pk": keys.vod_total_key(e, d.vod_id).pk, "gsi1sk": keys.user_index_sk(u)}
+        numbers: dict[str, set[int]] = {}
+        strings: dict[str, set[str]] = {}
         if d.duration_seconds is not None:
-            user.put["duration"] = d.duration_seconds
+            put["duration"] = d.duration_seconds
         interval = watched_interval(d.position, d.seconds) if d.position is not None else None
         if interval is not None:
             if d.duration_seconds is not None:
                 covered = buckets_for_interval(*interval, d.duration_seconds)
                 if covered:
-                    user.numbers["buckets"] = covered
+                    numbers["buckets"] = covered
             else:
                 # Duration unknown yet: keep the interval; the read side maps it once known.
-                user.strings["spans"] = {span_token(*interval)}
+                strings["spans"] = {span_token(*interval)}
+        user = Delta(add={"vod_seconds": d.seconds}, strings=strings, numbers=numbers, put=put, put_once=once)
         total_key = keys.vod_total_key(e, d.vod_id)
         return [
             ("user", keys.user_vod_key(e, u, d.vod_id), user, total_key),

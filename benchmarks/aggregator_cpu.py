@@ -1,0 +1,98 @@
+"""Aggregator CPU: µs per event for decode + validate + coalesce + build the UpdateItem requests.
+
+Runs the real Powertools batch processor and exactly-once code; DynamoDB is a fake that builds
+each request with the real PynamoDB update expressions and returns without sending it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+from benchmarks.common import header, lambda_record, ratio, synthetic_event
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+
+from dal.items import bind_table, model_for  # noqa: E402
+from dal.expressions import counter_update, latest_update  # noqa: E402
+from dal.writes import DynamoItemStore  # noqa: E402
+from domain.apply import Written, apply_batch, hwm_attribute  # noqa: E402
+from domain.coalesce import coalesce_batch  # noqa: E402
+from domain.delta import Delta  # noqa: E402
+from domain.keys import ItemKey  # noqa: E402
+from ingest.stream_batch import CoalescingBatchProcessor  # noqa: E402
+from models.events import parse_event  # noqa: E402
+
+
+class RequestBuildingStore(DynamoItemStore):
+    """Builds every UpdateItem request exactly as the real store does; sends nothing."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+    def add_after(self, key: ItemKey, shard: str, first: str, last: str, delta: Delta) -> Written:
+        counter_update(model_for(key), key, delta, hwm_attribute(shard), first, last)
+        self.requests += 1
+        return Written({"view_seq": delta.put_once.get("view_seq")})
+
+    def put_latest(self, group: Any) -> bool:
+        latest_update(model_for(group.key), group.key, group.values, group.time_attribute, group.time)
+        self.requests += 1
+        return True
+
+
+def build_batches(attendees: int, per_batch: int = 750) -> list[list[dict[str, Any]]]:
+    records = []
+    for seq, raw in enumerate(synthetic_event(attendees=attendees), start=1):
+        raw.pop("_at")
+        event = parse_event(raw)
+        records.append(lambda_record(seq, event.to_record(), event.partition_key, 0))
+    return [records[i : i + per_batch] for i in range(0, len(records), per_batch)]
+
+
+def run(batches: list[list[dict[str, Any]]]) -> tuple[float, int]:
+    store = RequestBuildingStore()
+
+    def apply_shard(shard: str, records: list) -> Any:
+        return apply_batch(store, shard, coalesce_batch(records, shard))
+
+    began = time.perf_counter()
+    for batch in batches:
+        processor = CoalescingBatchProcessor(apply_shard, lambda poison: None)
+        with processor(batch, handler=lambda record: None):
+            processor.process()
+    return time.perf_counter() - began, store.requests
+
+
+def main(size: str = "full", profile: bool = False) -> dict[str, Any]:
+    header("aggregator CPU")
+    bind_table("bench")
+    batches = build_batches(200 if size == "full" else 5)
+    events = sum(len(b) for b in batches)
+    run(batches[:2])  # warm up (imports, PynamoDB schema)
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+    timings = [run(batches) for _ in range(3 if size == "full" else 1)]
+    if profile:
+        profiler.stop()
+        print(profiler.output_text(unicode=False, color=False, show_all=False)[:6000])
+    seconds = min(t for t, _ in timings)
+    requests = timings[0][1]
+    per_event = seconds / events * 1e6
+    print(f"events: {events} in {len(batches)} batches of <= 750; UpdateItem requests built: {requests}")
+    print(
+        f"best of {len(timings)}: {seconds:.3f} s = {per_event:.1f} us/event, {seconds / requests * 1e6:.1f} us/request"
+    )
+    ratio("aggregator_us_per_event", per_event, "<= 25")
+    return {"events": events, "us_per_event": per_event}
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "full", profile="--profile" in sys.argv)
