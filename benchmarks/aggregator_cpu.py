@@ -17,15 +17,15 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
 
-from dal.items import bind_table, model_for  # noqa: E402
-from dal.expressions import counter_update, latest_update  # noqa: E402
-from dal.writes import DynamoItemStore  # noqa: E402
-from domain.apply import Written, apply_batch, hwm_attribute  # noqa: E402
-from domain.coalesce import coalesce_batch  # noqa: E402
-from domain.delta import Delta  # noqa: E402
-from domain.keys import ItemKey  # noqa: E402
-from ingest.stream_batch import CoalescingBatchProcessor  # noqa: E402
-from models.events import parse_event  # noqa: E402
+from dal.expressions import counter_update, latest_update
+from dal.items import bind_table, model_for
+from dal.writes import DynamoItemStore
+from domain.apply import Written, apply_batch, hwm_attribute
+from domain.coalesce import coalesce_batch
+from domain.delta import Delta
+from domain.keys import ItemKey
+from ingest.stream_batch import CoalescingBatchProcessor
+from models.events import parse_event
 
 
 class RequestBuildingStore(DynamoItemStore):
@@ -88,7 +88,8 @@ def main(size: str = "full", profile: bool = False) -> dict[str, Any]:
     per_event = seconds / events * 1e6
     print(f"events: {events} in {len(batches)} batches of <= 750; UpdateItem requests built: {requests}")
     print(
-        f"best of {len(timings)}: {seconds:.3f} s = {per_event:.1f} us/event, {seconds / requests * 1e6:.1f} us/request"
+        f"best of {len(timings)}: {seconds:.3f} s = {per_event:.1f} us/event, "
+        f"{seconds / requests * 1e6:.1f} us/request"
     )
     ratio("aggregator_us_per_event", per_event, "<= 25")
     return {"events": events, "us_per_event": per_event}

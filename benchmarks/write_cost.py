@@ -135,8 +135,10 @@ def main(size: str = "full") -> dict[str, Any]:
             f"{window:>8}  {r['batches']:>7}  {r['requests']:>8}  {r['requests'] / events:>9.3f}  "
             f"{r['wcu'] / events:>9.3f}  {r['minimum']:>7}  {r['requests'] / r['minimum']:>12.3f}"
         )
+    naive_requests, naive_wcu = baseline["requests"], baseline["wcu"]
     print(
-        f"naive     requests {baseline['requests']}  req/event {baseline['requests'] / events:.3f}  WCU/event {baseline['wcu'] / events:.3f}"
+        f"naive     requests {naive_requests}  req/event {naive_requests / events:.3f}  "
+        f"WCU/event {naive_wcu / events:.3f}"
     )
     print(f"took {time.perf_counter() - began:.1f} s")
     chosen = results[30]
