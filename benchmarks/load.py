@@ -12,6 +12,7 @@ check last.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -23,6 +24,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +58,9 @@ def _call(url: str, token: str, method: str = "GET", body: bytes | None = None) 
     return status, payload, time.perf_counter() - began
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
-
-def run(duration: float, producers: int, readers: int, window: float, size: str = "full") -> dict[str, Any]:
-    from infra import tokens
-
+@contextlib.contextmanager
+def start_stack(window: float) -> Iterator[str]:
+    """``python -m infra.local`` on a free loopback port, as `make run` starts it; yields its URL."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     stack = subprocess.Popen(  # noqa: S603 - our own module
@@ -74,8 +71,6 @@ def run(duration: float, producers: int, readers: int, window: float, size: str 
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    ingest = tokens.issue("load-producer", "analytics:ingest", [EVENT])
-    read = tokens.issue("load-reader", "analytics:read", [EVENT])
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -84,6 +79,25 @@ def run(duration: float, producers: int, readers: int, window: float, size: str 
                 break
             except OSError:
                 time.sleep(0.2)
+        yield base
+    finally:
+        stack.terminate()
+        stack.wait(timeout=30)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def run(duration: float, producers: int, readers: int, window: float, size: str = "full") -> dict[str, Any]:
+    from benchmarks.common import header
+    from infra import tokens
+
+    header(f"load ({producers} producers x {BATCH}-event batches, {readers} readers, {duration:.0f} s)")
+    ingest = tokens.issue("load-producer", "analytics:ingest", [EVENT])
+    read = tokens.issue("load-reader", "analytics:read", [EVENT])
+    with start_stack(window) as base:
         counter = itertools.count()
         lock = threading.Lock()
         post_latency: list[float] = []
@@ -152,9 +166,6 @@ def run(duration: float, producers: int, readers: int, window: float, size: str 
                 break
             time.sleep(1)
         drained_in = time.monotonic() - drain_started
-    finally:
-        stack.terminate()
-        stack.wait(timeout=30)
     result = {
         "producers": producers,
         "readers": readers,

@@ -1,0 +1,22 @@
+"""Every benchmark runs once at a tiny size, so none can rot (figures are not judged here)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from benchmarks.__main__ import ALL
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_benchmark_runs_and_prints_its_ratios(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib
+
+    importlib.import_module(f"benchmarks.{name}").main("tiny")
+    out = capsys.readouterr().out
+    assert out.startswith("# "), out[:200]
+    ratios = re.findall(r"^ratio [\w@.]+: -?[\d.]+", out, flags=re.MULTILINE)
+    assert ratios, out[-500:]
+    # Ratio lines come last, so a script can read them.
+    assert out.rstrip().splitlines()[-1].startswith("ratio ")
