@@ -69,10 +69,9 @@ class Attachments(_Out):
     items: list[AttachmentRow]
 
 
-class SessionRow(_Out):
-    sessionId: str
-    name: str
-    catalogMissing: bool
+class _SessionViewing(_Out):
+    """What one user, or all users together, did in a session."""
+
     minutesViewed: float
     viewedSeconds: int
     liveMinutes: float
@@ -83,10 +82,16 @@ class SessionRow(_Out):
     engagementRate: float | None
     reactions: int
     raisedHands: int
-    attachmentsDownloaded: int
     chatMessages: int
-    pollsAnswered: int
     qnaThreads: int
+
+
+class SessionRow(_SessionViewing):
+    sessionId: str
+    name: str
+    catalogMissing: bool
+    attachmentsDownloaded: int
+    pollsAnswered: int
     links: Links
 
 
@@ -151,20 +156,8 @@ class AttendeePage(_Out):
     nextCursor: str | None
 
 
-class SessionTotals(_Out):
+class SessionTotals(_SessionViewing):
     viewers: int
-    minutesViewed: float
-    viewedSeconds: int
-    liveMinutes: float
-    liveSeconds: int
-    recordingMinutes: float
-    recordingSeconds: int
-    engagedSeconds: int
-    engagementRate: float | None
-    reactions: int
-    raisedHands: int
-    chatMessages: int
-    qnaThreads: int
     pollAnswers: int
     attachmentDownloads: int
 

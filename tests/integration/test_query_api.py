@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import Aws
 from tests.support import events as ev
-from tests.support.lambda_events import claims
+from tests.support.lambda_events import CALLERS, claims
 from tests.support.pipeline import apply_events, call_api, drain, post_interactions, table_items
 
 READER = claims(sub="organiser", scope="analytics:read", events=["e1"])
@@ -286,18 +286,7 @@ ROUTES = [
     ("GET", "/v1/events/e1/vods/v1/analytics"),
     ("DELETE", "/v1/events/e1/users/u1"),
 ]
-TOKENS: dict[str, dict[str, Any] | None] = {
-    "none": None,
-    "no-scope": claims(sub="x", scope="", events=["e1"]),
-    "ingest-only": claims(sub="x", scope="analytics:ingest", events=["e1"]),
-    "read-other-event": claims(sub="x", scope="analytics:read", events=["e2"]),
-    "read-event": claims(sub="x", scope="analytics:read", events=["e1"]),
-    "read-star": claims(sub="x", scope="analytics:read", events=["*"]),
-    "self": claims(sub="u1", scope="", events=[]),
-    "other-user": claims(sub="u2", scope="", events=[]),
-    "admin-event": claims(sub="x", scope="analytics:admin", events=["e1"]),
-    "admin-other-event": claims(sub="x", scope="analytics:admin", events=["e2"]),
-}
+TOKENS = CALLERS
 # Expected status per (route, token): reading needs read + event; self reads own dashboard; erase needs admin.
 EXPECTED = {
     "none": [401, 401, 401, 401, 401],

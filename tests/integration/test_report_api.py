@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from tests.conftest import Aws, reset_caches
 from tests.support import events as ev
-from tests.support.lambda_events import FakeContext, claims, http_event
+from tests.support.lambda_events import CALLERS, FakeContext, claims, http_event
 from tests.support.pipeline import apply_events, call_api
 from tests.support.scenario import scripted_events
 
@@ -135,17 +135,8 @@ def test_bad_ids_are_400(aws: Aws, path: str, field: str) -> None:
     assert any(field in d["field"] for d in body["error"]["details"]), body
 
 
-TOKENS: dict[str, dict[str, Any] | None] = {
-    "none": None,
-    "no-scope": claims(sub="x", scope="", events=["e1"]),
-    "ingest-only": claims(sub="x", scope="analytics:ingest", events=["e1"]),
-    "read-other-event": claims(sub="x", scope="analytics:read", events=["e2"]),
-    "read-event": claims(sub="x", scope="analytics:read", events=["e1"]),
-    "read-star": claims(sub="x", scope="analytics:read", events=["*"]),
-    "self": claims(sub="u1", scope="", events=[]),
-    "other-user": claims(sub="u2", scope="", events=[]),
-    "admin-only": claims(sub="x", scope="analytics:admin", events=["e1"]),
-}
+TOKENS = {**CALLERS, "admin-only": CALLERS["admin-event"]}
+del TOKENS["admin-event"], TOKENS["admin-other-event"]
 EXPECTED = {
     "none": 401,
     "no-scope": 403,

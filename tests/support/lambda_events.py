@@ -91,3 +91,18 @@ def kinesis_record(
 
 def kinesis_event(records: list[dict]) -> dict[str, Any]:
     return {"Records": records}
+
+
+# Callers by kind: an authorization matrix row each (event e1, user u1 are the subjects).
+CALLERS: dict[str, dict[str, Any] | None] = {
+    "none": None,
+    "no-scope": claims(sub="x", scope="", events=["e1"]),
+    "ingest-only": claims(sub="x", scope="analytics:ingest", events=["e1"]),
+    "read-other-event": claims(sub="x", scope="analytics:read", events=["e2"]),
+    "read-event": claims(sub="x", scope="analytics:read", events=["e1"]),
+    "read-star": claims(sub="x", scope="analytics:read", events=["*"]),
+    "self": claims(sub="u1", scope="", events=[]),
+    "other-user": claims(sub="u2", scope="", events=[]),
+    "admin-event": claims(sub="x", scope="analytics:admin", events=["e1"]),
+    "admin-other-event": claims(sub="x", scope="analytics:admin", events=["e2"]),
+}
