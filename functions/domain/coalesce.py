@@ -96,6 +96,9 @@ class BatchPlan:
     ignored: int = 0
 
 
+_LATEST_KINDS = (UserProfile, CatalogSession, CatalogVod, CatalogAttachment)
+
+
 def coalesce_batch(records: list[StreamRecord], shard: str) -> BatchPlan:
     """Drop duplicate event ids, then gather every item's deltas in sequence order."""
     users: dict[ItemKey, CounterGroup] = {}
@@ -109,7 +112,7 @@ def coalesce_batch(records: list[StreamRecord], shard: str) -> BatchPlan:
             duplicates += 1
             continue
         seen.add(event.id)
-        if isinstance(event, UserProfile | CatalogSession | CatalogVod | CatalogAttachment):
+        if isinstance(event, _LATEST_KINDS):
             _keep_latest(latest, _latest_group(event, record.seq))
             continue
         parts = _counter_parts(event, record.seq, shard)
@@ -223,7 +226,8 @@ def _heartbeat_parts(event: ViewHeartbeat, seq: str, shard: str) -> list[_Part]:
     if d.kind == "live":
         seconds["engaged_seconds"] = d.engaged_seconds
     total_key = keys.session_total_key(e, d.session_id)
-    user = Delta(add=dict(seconds), put_once=once, put=_attendee(e, u, d.session_id))
+    attendee = {"gsi1pk": total_key.pk, "gsi1sk": keys.user_index_sk(u)}  # as _attendee(), key reused
+    user = Delta(add=dict(seconds), put_once=once, put=attendee)
     return [
         ("user", keys.user_session_key(e, u, d.session_id), user, total_key),
         ("total", total_key, Delta(add=dict(seconds)), None),

@@ -56,6 +56,8 @@ class Delta:
 
 
 def merge_all(deltas: list[Delta]) -> Delta:
+    if len(deltas) == 1:
+        return deltas[0]  # nothing to fold: deltas are read-only once built
     merged = Delta.accumulator()
     for delta in deltas:
         merged.merge(delta)

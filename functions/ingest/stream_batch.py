@@ -50,7 +50,8 @@ def shard_of(record: KinesisStreamRecord) -> str:
     return record.event_id.split(":", 1)[0]
 
 
-def decode(record: KinesisStreamRecord) -> StreamRecord | Poison:
+def decode(record: KinesisStreamRecord, seq: str) -> StreamRecord | Poison:
+    """``seq`` is the record's order key (``domain.sequence.order_key`` of its sequence number)."""
     try:
         event = parse_record(base64.b64decode(record.kinesis.data, validate=True))
     except UndecodableRecord:
@@ -61,7 +62,7 @@ def decode(record: KinesisStreamRecord) -> StreamRecord | Poison:
         return Poison(record, "invalid_event", [e.model_dump() for e in exc.errors])
     except ValueError:  # not base64 (Kinesis always encodes, so only a forged event gets here)
         return Poison(record, "undecodable", [{"field": "", "message": "record data is not base64"}])
-    return StreamRecord(order_key(record.kinesis.sequence_number), event)
+    return StreamRecord(seq, event)
 
 
 ApplyShard = Callable[[str, list[StreamRecord]], BatchOutcome]
@@ -96,27 +97,32 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
         return results
 
     def _process_shard(self, shard: str, records: list[KinesisStreamRecord]) -> list[tuple]:
-        decoded = [decode(r) for r in records]
+        seqs = [order_key(r.kinesis.sequence_number) for r in records]
+        decoded = [decode(r, seq) for r, seq in zip(records, seqs, strict=True)]
         outcome = self.apply_shard(shard, [d for d in decoded if isinstance(d, StreamRecord)])
         self.outcomes[shard] = outcome
         cut, error = outcome.cut, (outcome.errors[0] if outcome.errors else None)
         poison = [d for d in decoded if isinstance(d, Poison)]
         poison += [
             Poison(r, reason, [{"field": "", "message": "the item this record updates would pass 400 KB"}])
-            for r in records
-            if (reason := outcome.quarantined.get(order_key(r.kinesis.sequence_number)))
+            for r, seq in zip(records, seqs, strict=True)
+            if (reason := outcome.quarantined.get(seq))
         ]
         if poison:
             try:
                 self.quarantine(poison)
                 self.poison += poison
             except Exception as exc:  # the DLQ is unavailable: poison and all after it are retried
-                first = min(order_key(p.record.kinesis.sequence_number) for p in poison)
+                first = min(
+                    seq
+                    for d, seq in zip(decoded, seqs, strict=True)
+                    if isinstance(d, Poison) or seq in outcome.quarantined
+                )
                 if cut is None or first < cut:
                     cut, error = first, exc
         results = []
-        for record in records:
-            if cut is not None and order_key(record.kinesis.sequence_number) >= cut:
+        for record, seq in zip(records, seqs, strict=True):
+            if cut is not None and seq >= cut:
                 assert error is not None
                 results.append(self.failure_handler(record, (type(error), error, error.__traceback__)))
             else:
