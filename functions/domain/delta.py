@@ -46,14 +46,6 @@ class Delta:
         for name, value in later.put_once.items():
             self.put_once.setdefault(name, value)
 
-    def copy(self) -> Delta:
-        merged = Delta.accumulator()
-        merged.merge(self)
-        return merged
-
-    def is_empty(self) -> bool:
-        return not (self.add or self.strings or self.numbers or self.put or self.put_once)
-
 
 def merge_all(deltas: list[Delta]) -> Delta:
     if len(deltas) == 1:
