@@ -88,9 +88,12 @@ def test_sam_transform_makes_the_stream_mapping(cfn: dict[str, Any]) -> None:
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["MaximumBatchingWindowInSeconds"] == {"Ref": "BatchingWindowSeconds"}
     assert props["MaximumRetryAttempts"] == {"Ref": "AggregatorMaxRetryAttempts"}
+    assert props["BatchSize"] == {"Ref": "AggregatorBatchSize"}
     assert props["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["AggregatorDLQ", "Arn"]}
     window = cfn["Parameters"]["BatchingWindowSeconds"]
     assert (window["Default"], window["MinValue"], window["MaxValue"]) == (30, 0, 300)
+    batch = cfn["Parameters"]["AggregatorBatchSize"]
+    assert (batch["Default"], batch["MaxValue"]) == (1000, 10000)
 
 
 def test_cfn_lint_reports_no_errors_or_warnings() -> None:
