@@ -16,9 +16,7 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 
 def _seed(users: dict[str, tuple[int, int, int]]) -> None:
-    from models.events import parse_event
     from tests.support import events as ev
-    from tests.support.lambda_events import FakeContext, kinesis_event, kinesis_record
 
     raws: list[dict[str, Any]] = []
     for user, (sessions, vods, attachments) in users.items():
@@ -29,17 +27,10 @@ def _seed(users: dict[str, tuple[int, int, int]]) -> None:
     raws += [ev.catalog_session(f"s{i}", f"Session {i}") for i in range(100)]
     raws += [ev.catalog_vod(f"v{i}", f"Video {i}", 100) for i in range(50)]
     raws += [ev.catalog_attachment(f"a{i}", f"File {i}.pdf", "pdf", f"s{i}") for i in range(100)]
-    from ingest.aggregator import handler
+    from tests.support.pipeline import apply_events
 
-    records = []
-    for seq, raw in enumerate(raws, start=1):
-        event = parse_event(raw)
-        records.append(kinesis_record(str(seq), event.to_record(), event.partition_key))
-    with contextlib.redirect_stdout(io.StringIO()):
-        for start in range(0, len(records), 500):
-            assert handler(kinesis_event(records[start : start + 500]), FakeContext()) == {
-                "batchItemFailures": []
-            }
+    with contextlib.redirect_stdout(io.StringIO()):  # the aggregator's EMF metrics
+        apply_events(raws)
 
 
 def main(size: str = "full") -> dict[str, Any]:
