@@ -15,16 +15,12 @@ import argparse
 import contextlib
 import itertools
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +29,6 @@ EVENT = "load-test"
 SESSIONS = [f"s{i}" for i in range(4)]
 USERS = [f"u{i:03d}" for i in range(50)]
 BATCH = 500
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _call(url: str, token: str, method: str = "GET", body: bytes | None = None) -> tuple[int, Any, float]:
@@ -58,31 +48,10 @@ def _call(url: str, token: str, method: str = "GET", body: bytes | None = None) 
     return status, payload, time.perf_counter() - began
 
 
-@contextlib.contextmanager
-def start_stack(window: float) -> Iterator[str]:
-    """``python -m infra.local`` on a free loopback port, as `make run` starts it; yields its URL."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    stack = subprocess.Popen(  # noqa: S603 - our own module
-        [sys.executable, "-m", "infra.local", "--port", str(port), "--no-demo", "--window", str(window)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/v1/openapi.json", timeout=2).close()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        stack.terminate()
-        stack.wait(timeout=30)
+def start_stack(window: float) -> contextlib.AbstractContextManager[str]:
+    from tests.support.local_stack import running_stack
+
+    return running_stack(window)
 
 
 def percentile(values: list[float], q: float) -> float:

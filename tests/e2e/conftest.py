@@ -5,10 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support.local_stack import StackError, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -33,16 +31,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class LocalStack:
     url: str
-    process: subprocess.Popen[bytes]
     log: Path
 
     def request(self, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any]:
@@ -62,46 +53,12 @@ class LocalStack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    port = free_port()
     log = tmp_path_factory.mktemp("stack") / "stack.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own module
-            [
-                sys.executable,
-                "-m",
-                "infra.local",
-                "--port",
-                str(port),
-                "--no-demo",
-                "--window",
-                str(WINDOW_SECONDS),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    local = LocalStack(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"local stack exited: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(local.url + "/v1/openapi.json", timeout=2):  # noqa: S310
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("local stack did not come up in 60 s")
-    yield local
-    process.terminate()
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        pytest.fail("local stack did not stop on SIGTERM within 15 s")
+        with running_stack(WINDOW_SECONDS, log) as url:
+            yield LocalStack(url, log)
+    except StackError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
