@@ -103,6 +103,8 @@ def test_user_dashboard_matches_the_api_and_links_work(
         for f in ("reactions", "raisedHands", "attachmentsDownloaded", "chatMessages", "pollsAnswered")
     ]
     assert got == [str(n) for n in want]
+    # A full-page shot keeps the sticky header where the viewport was; scroll up first.
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / "user-expanded.png"), full_page=True)
 
     # Session analytics, then back to the user through the attendee list.
