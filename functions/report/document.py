@@ -52,6 +52,7 @@ class ReportDocument(FPDF):
         self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
         self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
         covered = self._cmap(FAMILY) & self._cmap(FAMILY + "B")
+        self._main_font_covers = frozenset(covered)
         missing = {ord(char) for text in texts for char in text} - covered
         if missing:
             # Only the code points the report needs (mapping all 34,600 costs a third more), plus
@@ -101,7 +102,14 @@ class ReportDocument(FPDF):
 
     def text_cell(self, width: float, height: float, text: str, align: Align = "L") -> None:
         """One line of text that never leaves its cell; the cursor moves right by ``width``."""
-        self.cell(width, height, self.fit(text, width - 2 * self.c_margin), align=align)
+        shown = self.fit(text, width - 2 * self.c_margin)
+        self.cell(width, height, shown, align=align)
+        if not self._main_font_covers.issuperset(map(ord, shown)):
+            # fpdf2 2.8.9 (py-pdf/fpdf2#1772): when a cell starts in a fallback font (in visual
+            # order, which shaping decides, so any fallback character counts), fpdf2 selects
+            # the main font inside the cell's q...Q, where it does not survive, yet records it as
+            # selected; the next cells would be drawn with whatever font the page had before.
+            self.current_font_is_set_on_page = False
 
     def text_at(self, x: float, y: float, width: float, height: float, text: str, align: Align = "L") -> None:
         self.set_xy(x, y)
