@@ -226,13 +226,14 @@ def test_cells_after_a_fallback_font_cell_keep_their_font(script: str, tmp_path:
     the wrong font (garbled glyphs, or none: poppler's "No font in show")."""
     name = SCRIPTS[script]
     sessions = tuple(d.SessionActivity(f"x{i}", live_seconds=60 * (10 - i)) for i in range(6))
-    catalog = {f"SES#x{i}": d.CatalogEntry(name if i % 2 == 0 else f"Session {i}") for i in range(6)}
+    titles = [name if i % 2 == 0 else f"Session {i}" for i in range(6)]
+    catalog = {f"SES#x{i}": d.CatalogEntry(title) for i, title in enumerate(titles)}
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(render_report(dashboard(name=name, sessions=sessions, catalog=catalog), GENERATED))
     lines = page_lines(PdfReader(pdf))[0]
     assert lines[1] == name
     first_row = lines.index(SESSION_HEADING) + 1
-    want = [f"{name if i % 2 == 0 else f'Session {i}'} {10 - i}.0 {10 - i}.0 0.0 0.0% 0 0 0 0 0" for i in range(6)]
+    want = [f"{title} {10 - i}.0 {10 - i}.0 0.0 0.0% 0 0 0 0 0" for i, title in enumerate(titles)]
     assert lines[first_row : first_row + 6] == want
     rendered = subprocess.run(  # noqa: S603
         [_poppler("pdftoppm"), "-r", "20", str(pdf), str(tmp_path / "page")], capture_output=True, text=True
