@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -248,11 +248,21 @@ def _vod(rng: random.Random, new_id: _Ids, user: str, v: int, after: datetime) -
             )
 
 
-def send(base_url: str, token: str, events: list[dict[str, Any]], batch: int = 500) -> int:
-    """POST the events in batches with idempotency keys; returns how many were accepted."""
+def send(
+    base_url: str,
+    token: str,
+    events: list[dict[str, Any]],
+    batch: int = 500,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
+    """POST the events in batches with idempotency keys; returns how many were accepted.
+
+    ``on_batch`` is told how many events each request carried (for a progress display).
+    """
     accepted = 0
     for start in range(0, len(events), batch):
-        body = json.dumps({"events": events[start : start + batch]}).encode()
+        chunk = events[start : start + batch]
+        body = json.dumps({"events": chunk}).encode()
         request = urllib.request.Request(  # noqa: S310 - loopback URL built by the local stack
             f"{base_url}/v1/interactions",
             data=body,
@@ -265,4 +275,6 @@ def send(base_url: str, token: str, events: list[dict[str, Any]], batch: int = 5
         )
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
             accepted += json.loads(response.read())["accepted"]
+        if on_batch is not None:
+            on_batch(len(chunk))
     return accepted

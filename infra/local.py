@@ -14,7 +14,6 @@ import signal
 import socket
 import sys
 import threading
-import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,7 +54,31 @@ def _quiet_environment(verbose: bool) -> None:
         # Handlers print structured logs and EMF metrics to stdout, as in Lambda; keep them in a file.
         HANDLER_LOG.parent.mkdir(exist_ok=True)
         sys.stdout = HANDLER_LOG.open("a", encoding="utf-8", buffering=1)
+        # moto's server logs each of its transient 500s with a traceback; the poller retries them.
+        werkzeug = logging.getLogger("werkzeug")
+        werkzeug.addHandler(logging.StreamHandler(sys.stdout))
+        werkzeug.propagate = False
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    _poller_log_lines(verbose)
+
+
+class _OneLine(logging.Formatter):
+    """A warning and the error's kind on one line; the traceback goes to the handler log."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        kind = f" ({record.exc_info[1].__class__.__name__})" if record.exc_info and record.exc_info[1] else ""
+        return f"stream poller: {record.getMessage()}{kind}"
+
+
+def _poller_log_lines(verbose: bool) -> None:
+    poller = logging.getLogger("infra.poller")
+    poller.setLevel(logging.INFO)
+    poller.propagate = False
+    on_console = logging.StreamHandler(console)
+    on_console.setFormatter(_OneLine())
+    poller.addHandler(on_console)
+    if not verbose:
+        poller.addHandler(logging.StreamHandler(sys.stdout))  # the handler log, with tracebacks
     warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
@@ -112,22 +135,45 @@ def start(port: int = 3000, window: float = 2.0, moto_port: int = 0, verbose: bo
     return Stack(f"http://127.0.0.1:{server.server_port}", moto_url, environment, poller, [moto, server])
 
 
-def _load_demo(stack: Stack, seed: int, attendees: int) -> None:
+def _load_demo(stack: Stack, seed: int, attendees: int, stopped: threading.Event) -> None:
+    """Send the demo through the API, then wait until the poller has aggregated every event."""
     from infra import demo, tokens
+    from infra.progress import DemoProgress
 
     token = tokens.issue("demo-loader", "analytics:ingest", [demo.EVENT_ID])
-    began = time.monotonic()
     events = demo.generate(seed=seed, attendees=attendees)
+    users = len({e["userId"] for e in events if "userId" in e})
+    progress = DemoProgress(len(events), console)
+    applied_before = stack.poller.stats.records
+    sent = 0
+
+    def sent_more(count: int) -> None:
+        nonlocal sent
+        sent += count
+        progress.update("sending", sent)
+
     try:
-        accepted = demo.send(stack.gateway_url, token, events)
+        accepted = demo.send(stack.gateway_url, token, events, on_batch=sent_more)
+        while not stopped.is_set():
+            aggregated = min(accepted, stack.poller.stats.records - applied_before)
+            progress.update("aggregating", aggregated)
+            if aggregated >= accepted:
+                break
+            stopped.wait(0.2)
     except Exception as exc:  # the stack keeps running; say what went wrong
+        progress.close()
         print(f"demo: loading failed: {exc}", file=sys.stderr)
         return
-    print(
-        f"demo: {accepted} events sent in {time.monotonic() - began:.0f} s; aggregating...",
-        flush=True,
-        file=console,
-    )
+    progress.close()
+    if not stopped.is_set():
+        retried = sum(stack.poller.stats.errors.values())
+        note = f"; the stream poller retried {retried} transient errors" if retried else ""
+        print(
+            f"Demo ready: {accepted} events, {users} users, {progress.elapsed:.1f} s{note}. "
+            "Open the dashboard URL above.",
+            flush=True,
+            file=console,
+        )
 
 
 def _banner(stack: Stack, demo_loading: bool) -> None:
@@ -136,7 +182,7 @@ def _banner(stack: Stack, demo_loading: bool) -> None:
     event = demo.EVENT_ID
     read = tokens.issue("local-organiser", "analytics:read analytics:admin", ["*"])
     ingest = tokens.issue("local-producer", "analytics:ingest", ["*"])
-    loading = f"  Demo event '{event}' is loading in the background: refresh the page in a minute."
+    loading = f"  Demo event '{event}' is loading: a line starting 'Demo ready' says when it is in."
     print(
         f"""
 Event Analytics is running (Ctrl-C stops it).
@@ -145,6 +191,7 @@ Event Analytics is running (Ctrl-C stops it).
   Read token   {read}
   Ingest token {ingest}
   Handler logs {HANDLER_LOG if sys.stdout is not console else "(this terminal)"}
+  State        in memory only (moto): stopping the stack discards every event and report.
 {loading if demo_loading else ""}""",
         flush=True,
         file=console,
@@ -166,12 +213,13 @@ def run(args: argparse.Namespace) -> int:
     if not _port_free(args.port):
         return _fail(f"port {args.port} is in use; pick another with --port N (make run ARGS='--port N')")
     stack = start(args.port, args.window, args.moto_port, args.verbose)
-    loader = None
-    if not args.no_demo:
-        loader = threading.Thread(target=_load_demo, args=(stack, args.seed, args.attendees), daemon=True)
-        loader.start()
-    _banner(stack, loader is not None)
+    _banner(stack, not args.no_demo)
     with _stop_on_signals() as stopped:
+        if not args.no_demo:
+            loader = threading.Thread(
+                target=_load_demo, args=(stack, args.seed, args.attendees, stopped), daemon=True
+            )
+            loader.start()
         stopped.wait()
     print("stopping...", flush=True, file=console)
     # Never hang on the way out: whatever is still busy after 10 s is abandoned.

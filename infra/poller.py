@@ -5,6 +5,13 @@ full), invoke, and on ``batchItemFailures`` resume from the first failed record.
 the function raises, bisect the batch and retry the halves. Retries back off; after
 ``max_retries`` the batch's shard and sequence range go to the dead-letter queue, as
 the on-failure destination would. Nothing is dropped silently.
+
+The poller itself never dies: moto's Kinesis answers 500 now and then under load, so every
+stream and queue call is retried with capped exponential backoff (tenacity) until it works or
+the poller is stopped, and any other error in a round is counted and logged once per kind.
+A record is taken off the buffer only after it was delivered, and a lost or expired shard
+iterator is re-derived from the last record buffered (``AFTER_SEQUENCE_NUMBER``), so a
+failure neither loses nor repeats a record.
 """
 
 from __future__ import annotations
@@ -16,17 +23,26 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential_jitter
 
 log = logging.getLogger("infra.poller")
 
 Invoke = Callable[[dict[str, Any]], Any]
+T = TypeVar("T")
+
+
+class Stopping(Exception):
+    """The poller was asked to stop while it waited to retry a call."""
 
 
 @dataclass
 class ShardState:
     shard_id: str
-    iterator: str | None
+    iterator: str | None = None
+    last_seq: str | None = None  # the last record buffered: where a new iterator starts
+    closed: bool = False
     buffer: list[dict[str, Any]] = field(default_factory=list)
     first_buffered_at: float | None = None
 
@@ -39,6 +55,8 @@ class PollerStats:
     function_errors: int = 0
     sent_to_dlq: int = 0
     last_batch_at: float | None = None
+    # Calls that failed and were retried, and rounds that raised, by kind ("GetRecords: ClientError").
+    errors: dict[str, int] = field(default_factory=dict)
 
 
 class StreamPoller(threading.Thread):
@@ -63,40 +81,114 @@ class StreamPoller(threading.Thread):
         self.poll_interval, self.backoff_cap = poll_interval, backoff_cap
         self.stats = PollerStats()
         self._stop_event = threading.Event()
-        self.arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+        self.arn: str | None = None
 
     def stop(self) -> None:
         self._stop_event.set()
 
     def run(self) -> None:
-        shards = [
-            ShardState(s["ShardId"], self._iterator(s["ShardId"]))
-            for s in self.kinesis.list_shards(StreamName=self.stream)["Shards"]
-        ]
-        while not self._stop_event.is_set():
-            for shard in shards:
-                self._poll(shard)
-            self._stop_event.wait(self.poll_interval)
+        try:
+            self.arn = self._call(
+                "DescribeStreamSummary", lambda: self.kinesis.describe_stream_summary(StreamName=self.stream)
+            )["StreamDescriptionSummary"]["StreamARN"]
+            listed = self._call("ListShards", lambda: self.kinesis.list_shards(StreamName=self.stream))
+            shards = [ShardState(s["ShardId"]) for s in listed["Shards"]]
+            while not self._stop_event.is_set():
+                for shard in shards:
+                    self._round(shard)
+                self._stop_event.wait(self.poll_interval)
+        except Stopping:
+            return
 
-    def _iterator(self, shard_id: str) -> str:
-        return self.kinesis.get_shard_iterator(
-            StreamName=self.stream, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
+    def _round(self, shard: ShardState) -> None:
+        """One poll of one shard; whatever goes wrong, the next round starts from the same place."""
+        try:
+            self._poll(shard)
+        except Stopping:
+            raise
+        except Exception as exc:
+            self._note_error("round", exc)
+            self._stop_event.wait(self.backoff_cap)
+
+    def _note_error(self, where: str, exc: BaseException) -> None:
+        """Count every error; log the first of each kind with its traceback, later ones quietly."""
+        kind = f"{where}: {type(exc).__name__}"
+        count = self.stats.errors.get(kind, 0) + 1
+        self.stats.errors[kind] = count
+        if count == 1:
+            log.warning("%s failed (retrying; later ones are counted, not logged)", where, exc_info=exc)
+        else:
+            log.debug("%s failed (%d times so far): %s", where, count, exc)
+
+    def _call(self, name: str, call: Callable[[], T]) -> T:
+        """``call`` until it works, backing off; only stopping the poller ends the retries."""
+        retrying = Retrying(
+            retry=retry_if_exception_type(Exception),
+            wait=wait_exponential_jitter(multiplier=0.05, max=self.backoff_cap),
+            stop=self._stopping,
+            sleep=self._pause,
+            reraise=True,
+        )
+
+        def counted() -> T:
+            try:
+                return call()
+            except Exception as exc:
+                self._note_error(name, exc)
+                raise
+
+        try:
+            return retrying(counted)
+        except Exception:
+            if self._stop_event.is_set():
+                raise Stopping from None
+            raise  # pragma: no cover - the stop condition is the only one
+
+    def _stopping(self, _: RetryCallState) -> bool:
+        return self._stop_event.is_set()
+
+    def _pause(self, seconds: float) -> None:
+        self._stop_event.wait(seconds)  # a stop ends the wait at once
+
+    def _iterator(self, shard: ShardState) -> str:
+        """A fresh iterator just past the last record buffered (the shard's start before any)."""
+        position: dict[str, str] = (
+            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "StartingSequenceNumber": shard.last_seq}
+            if shard.last_seq
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
+        return self.kinesis.get_shard_iterator(StreamName=self.stream, ShardId=shard.shard_id, **position)[
+            "ShardIterator"
+        ]
+
+    def _get_records(self, shard: ShardState) -> dict[str, Any]:
+        if shard.iterator is None:
+            shard.iterator = self._iterator(shard)
+        try:
+            return self.kinesis.get_records(ShardIterator=shard.iterator, Limit=self.batch_size)
+        except Exception:
+            shard.iterator = None  # expired or unknown: the retry starts after the last record we hold
+            raise
 
     def _poll(self, shard: ShardState) -> None:
-        if shard.iterator and len(shard.buffer) < self.batch_size:
-            page = self.kinesis.get_records(ShardIterator=shard.iterator, Limit=self.batch_size)
+        if not shard.closed and len(shard.buffer) < self.batch_size:
+            page = self._call("GetRecords", lambda: self._get_records(shard))
             shard.iterator = page.get("NextShardIterator")
+            shard.closed = shard.iterator is None  # only a resharded (closed) shard has no next iterator
             for record in page["Records"]:
                 shard.buffer.append(self._lambda_record(shard.shard_id, record))
+                shard.last_seq = record["SequenceNumber"]
             if shard.buffer and shard.first_buffered_at is None:
                 shard.first_buffered_at = time.monotonic()
         if not shard.buffer or shard.first_buffered_at is None:
             return
         if len(shard.buffer) >= self.batch_size or time.monotonic() - shard.first_buffered_at >= self.window:
-            batch, shard.buffer = shard.buffer[: self.batch_size], shard.buffer[self.batch_size :]
-            shard.first_buffered_at = time.monotonic() if shard.buffer else None
+            batch = shard.buffer[: self.batch_size]
             self.deliver(batch)
+            # Only now off the buffer: a delivery cut short by an error is delivered again, and the
+            # aggregator's high-water marks make that redelivery harmless.
+            shard.buffer = shard.buffer[len(batch) :]
+            shard.first_buffered_at = time.monotonic() if shard.buffer else None
 
     def _lambda_record(self, shard_id: str, record: dict[str, Any]) -> dict[str, Any]:
         arrival = record.get("ApproximateArrivalTimestamp")
@@ -165,5 +257,6 @@ class StreamPoller(threading.Thread):
         }
         log.error("retries exhausted: %d records to the dead-letter queue", len(records))
         if self.sqs is not None and self.dlq_url:
-            self.sqs.send_message(QueueUrl=self.dlq_url, MessageBody=json.dumps(message))
+            body = json.dumps(message)
+            self._call("SendMessage", lambda: self.sqs.send_message(QueueUrl=self.dlq_url, MessageBody=body))
         self.stats.sent_to_dlq += len(records)
