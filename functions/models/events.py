@@ -7,6 +7,7 @@ for the stream, so nothing we did not ask for (message text, say) travels furthe
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -28,6 +30,10 @@ from pydantic.alias_generators import to_camel
 ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
 MAX_FUTURE = timedelta(minutes=5)
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+NOT_RFC3339 = "must be an RFC 3339 date-time with an offset"
+NO_OFFSET = "must include a UTC offset (Z or +hh:mm)"
+YEAR_RANGE = "must be in the years 2000 to 9999 (UTC)"
 
 
 def _between(low: int, high: int) -> AfterValidator:
@@ -176,31 +182,84 @@ class AttachmentDownloadData(_Model):
 # --- envelopes -------------------------------------------------------------------------------------
 
 
+# RFC 3339 ``date-time`` exactly (ASCII digits; "T" and "Z" may be lower case, RFC 3339 section 5.6).
+_DATE_TIME = re.compile(
+    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})[Tt]"
+    r"(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]+))?"
+    r"(?P<offset>[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+_WITHOUT_OFFSET = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?")
+# The collector's own UTC form, which every stream record carries: the aggregator's hot path.
+_STREAM_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+_MAX_TIME_LENGTH = 64
+
+
+def _to_utc(match: re.Match[str]) -> datetime:
+    year = int(match["year"])
+    if year < 1999:  # no offset brings it to 2000 (and datetime has no year 0)
+        raise ValueError(YEAR_RANGE)
+    micro = int((match["fraction"] or "0")[:6].ljust(6, "0"))  # finer than microseconds: truncated
+    try:
+        local = datetime(
+            year,
+            int(match["month"]),
+            int(match["day"]),
+            int(match["hour"]),
+            int(match["minute"]),
+            int(match["second"]),  # a leap second (60) is refused here: no datetime has one
+            micro,
+        )
+    except ValueError:
+        raise ValueError(NOT_RFC3339) from None
+    offset = match["offset"]
+    minutes = 0
+    if offset not in ("Z", "z"):
+        hours, mins = int(offset[1:3]), int(offset[4:6])
+        if hours > 23 or mins > 59:
+            raise ValueError(NOT_RFC3339)
+        minutes = (hours * 60 + mins) * (-1 if offset[0] == "-" else 1)
+    try:
+        utc = local - timedelta(minutes=minutes)
+    except OverflowError:  # past 9999-12-31 (or before year 1) in UTC
+        raise ValueError(YEAR_RANGE) from None
+    if not 2000 <= utc.year <= 9999:
+        raise ValueError(YEAR_RANGE)
+    return utc.replace(tzinfo=UTC)
+
+
+def _from_datetime(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(NO_OFFSET)
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(YEAR_RANGE) from None
+    if not 2000 <= utc.year <= 9999:
+        raise ValueError(YEAR_RANGE)
+    return utc
+
+
 def _parse_time(value: Any, info: ValidationInfo) -> datetime:
-    if isinstance(value, str) and len(value) == 27 and value[-1] == "Z" and value[10] == "T":
-        # The collector's own UTC format, which every stream record carries: the aggregator's hot path.
+    if isinstance(value, str) and _STREAM_TIME.fullmatch(value):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError("must be an RFC 3339 date-time with an offset") from None
-        context = info.context
-        if context and context.get("now") is not None and parsed > context["now"] + MAX_FUTURE:
-            raise ValueError("must not be more than 5 minutes in the future")
-        return parsed
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str) and "T" in value.upper() and len(value) <= 64:
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError("must be an RFC 3339 date-time with an offset") from None
+            raise ValueError(NOT_RFC3339) from None
+        if value < "2000":
+            raise ValueError(YEAR_RANGE)
+    elif isinstance(value, datetime):
+        parsed = _from_datetime(value)
+    elif isinstance(value, str) and len(value) <= _MAX_TIME_LENGTH:
+        match = _DATE_TIME.fullmatch(value)
+        if match is None:
+            raise ValueError(NO_OFFSET if _WITHOUT_OFFSET.fullmatch(value) else NOT_RFC3339)
+        parsed = _to_utc(match)
     else:
-        raise ValueError("must be an RFC 3339 date-time with an offset")
-    if parsed.tzinfo is None:
-        raise ValueError("must include a UTC offset (Z or +hh:mm)")
-    parsed = parsed.astimezone(UTC)
+        raise ValueError(NOT_RFC3339)
+    # The future limit is the collector's (it passes "now"), and only for when the event happened:
+    # a catalog session may well start tomorrow.
     now = (info.context or {}).get("now")
-    if now is not None and parsed > now + MAX_FUTURE:
+    if now is not None and info.field_name == "time" and parsed > now + MAX_FUTURE:
         raise ValueError("must not be more than 5 minutes in the future")
     return parsed
 
@@ -210,7 +269,19 @@ def format_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime(TIME_FORMAT)
 
 
-UtcTime = Annotated[datetime, PlainValidator(_parse_time), PlainSerializer(format_time, return_type=str)]
+UtcTime = Annotated[
+    datetime,
+    PlainValidator(_parse_time),
+    PlainSerializer(format_time, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "RFC 3339 date-time with an offset (Z or +hh:mm); years 2000..9999 in UTC",
+        },
+        mode="validation",
+    ),
+]
 
 
 class _Envelope(_Model):

@@ -188,3 +188,96 @@ def test_chat_channel_defaults_to_group() -> None:
 
 def test_numbers_must_be_finite() -> None:
     assert errors_of(ev.vod("v1", 10, float("nan"))) == {"data.position": "must be a finite number"}
+
+
+# --- times: RFC 3339 date-time only, years 2000..9999 in UTC -------------------------------------------
+
+YEAR_RANGE = "must be in the years 2000 to 9999 (UTC)"
+NOT_RFC3339 = "must be an RFC 3339 date-time with an offset"
+
+
+@pytest.mark.parametrize(
+    "time",
+    [
+        "0001-01-01T00:00:00+01:00",  # UTC conversion falls before year 1
+        "9999-12-31T23:59:59-01:00",  # UTC conversion falls after year 9999
+        "0999-01-01T00:00:00Z",
+        "1999-12-31T23:59:59Z",
+        "2000-01-01T00:30:00+01:00",  # 1999 in UTC
+    ],
+)
+def test_years_outside_2000_to_9999_in_utc_are_rejected(time: str) -> None:
+    assert errors_of(ev.profile("A", time=time)) == {"time": YEAR_RANGE}
+    with pytest.raises(EventRejected):
+        parse_event(ev.profile("A", time=time))  # the aggregator's path (no "now") as well
+
+
+def test_the_year_range_applies_after_conversion_to_utc() -> None:
+    event = parse_event(ev.profile("A", time="1999-12-31T23:30:00-01:00"), now=NOW)
+    assert event.time == datetime(2000, 1, 1, 0, 30, tzinfo=UTC)
+    assert parse_event(ev.profile("A", time="9999-12-31T23:59:59Z")).time.year == 9999
+
+
+@pytest.mark.parametrize(
+    "time",
+    [
+        "2026-W47-5T10:00:00Z",  # ISO week date
+        "2026-324T10:00:00Z",  # ordinal date
+        "20261120T100000Z",  # basic format
+        "2026-11-20T10+00:00",  # hour only
+        "2026-11-20T10:00+00:00",  # no seconds
+        "2026-11-20T10:00:00+0100",  # offset without colon
+        "2026-11-20T10:00:00+01",  # offset hours only
+        "2026-11-20T10:00:00,5Z",  # comma fraction
+        "2026-11-20T10:00:00.Z",  # empty fraction
+        "2026-11-20 10:00:00Z",  # space separator
+        "2026-11-20T10:00:00 Z",
+        " 2026-11-20T10:00:00Z",
+        "2026-11-20T10:00:00Z\n",
+        "２０２６-11-20T10:00:00Z",  # non-ASCII digits
+        "2026-11-20T10:00:00.000000Z ",
+        "2026-11-20T24:00:00Z",
+        "2026-11-20T10:00:60Z",  # leap seconds: not representable
+        "2026-02-30T10:00:00Z",
+        "2026-11-20T10:00:00+24:00",
+        "+2026-11-20T10:00:00Z",
+    ],
+)
+def test_only_rfc3339_date_times_are_accepted(time: str) -> None:
+    assert errors_of(ev.profile("A", time=time)) == {"time": NOT_RFC3339}
+
+
+@pytest.mark.parametrize(
+    "time",
+    ["2026-11-20", "2026-11-20T10:00:00", "2026-11-20T10:00:00.5"],
+)
+def test_dates_and_times_without_an_offset_are_rejected(time: str) -> None:
+    assert errors_of(ev.profile("A", time=time))["time"] in (
+        NOT_RFC3339,
+        "must include a UTC offset (Z or +hh:mm)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("time", "utc"),
+    [
+        ("2026-11-20T10:00:00Z", datetime(2026, 11, 20, 10, tzinfo=UTC)),
+        ("2026-11-20t10:00:00z", datetime(2026, 11, 20, 10, tzinfo=UTC)),  # RFC 3339 5.6 allows lower case
+        ("2026-11-20T11:00:00+01:00", datetime(2026, 11, 20, 10, tzinfo=UTC)),
+        ("2026-11-20T09:30:00-00:30", datetime(2026, 11, 20, 10, tzinfo=UTC)),
+        ("2026-11-20T10:00:00.5Z", datetime(2026, 11, 20, 10, 0, 0, 500000, tzinfo=UTC)),
+        ("2026-11-20T10:00:00.123456789Z", datetime(2026, 11, 20, 10, 0, 0, 123456, tzinfo=UTC)),
+        ("2026-11-20T10:00:00.000000Z", datetime(2026, 11, 20, 10, tzinfo=UTC)),  # the stream's own form
+    ],
+)
+def test_rfc3339_date_times_are_accepted(time: str, utc: datetime) -> None:
+    assert parse_event(ev.profile("A", time=time), now=NOW).time == utc
+
+
+def test_future_limit_is_for_the_event_time_only() -> None:
+    announced = ev.event(
+        "catalog.session",
+        {"sessionId": "s9", "name": "Tomorrow", "startsAt": "2026-11-21T09:00:00Z"},
+        user=None,
+    )
+    assert parse_event(announced, now=NOW).data.starts_at == datetime(2026, 11, 21, 9, tzinfo=UTC)  # type: ignore[union-attr]
