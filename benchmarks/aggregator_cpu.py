@@ -1,7 +1,7 @@
-"""Aggregator CPU: µs per event for decode + validate + coalesce + build the UpdateItem requests.
+"""Aggregator CPU: µs per event for decode + validate + coalesce + fold + build the write requests.
 
-Runs the real Powertools batch processor and exactly-once code; DynamoDB is a fake that builds
-each request with the real PynamoDB update expressions and returns without sending it.
+Runs the real Powertools batch processor and exactly-once code; DynamoDB is the billing store of
+the write-cost benchmark, and every write's request is built exactly as the real store builds it.
 """
 
 from __future__ import annotations
@@ -12,37 +12,27 @@ import time
 from typing import Any
 
 from benchmarks.common import header, lambda_record, ratio, synthetic_event
+from benchmarks.write_cost import BillingStore
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
 
-from dal.expressions import counter_update, latest_update
-from dal.items import bind_table, model_for
-from dal.writes import DynamoItemStore
-from domain.apply import Written, apply_batch, hwm_attribute
+from dal.items import bind_table
+from dal.writes import item_request
+from domain.apply import apply_batch
 from domain.coalesce import coalesce_batch
-from domain.delta import Delta
 from domain.keys import ItemKey
 from ingest.stream_batch import CoalescingBatchProcessor
 from models.events import parse_event
 
 
-class RequestBuildingStore(DynamoItemStore):
-    """Builds every UpdateItem request exactly as the real store does; sends nothing."""
+class RequestBuildingStore(BillingStore):
+    """Builds every item write's request as the real store does; sends nothing."""
 
-    def __init__(self) -> None:
-        self.requests = 0
-
-    def add_after(self, key: ItemKey, shard: str, first: str, last: str, delta: Delta) -> Written:
-        counter_update(model_for(key), key, delta, hwm_attribute(shard), first, last)
-        self.requests += 1
-        return Written({"view_seq": delta.put_once.get("view_seq")})
-
-    def put_latest(self, group: Any) -> bool:
-        latest_update(model_for(group.key), group.key, group.values, group.time_attribute, group.time)
-        self.requests += 1
-        return True
+    def write_item(self, key: ItemKey, state: dict[str, Any], expected_version: int | None) -> None:
+        item_request(key, state)
+        super().write_item(key, state, expected_version)
 
 
 def build_batches(attendees: int, per_batch: int = 750) -> list[list[dict[str, Any]]]:
@@ -86,12 +76,12 @@ def main(size: str = "full", profile: bool = False) -> dict[str, Any]:
     seconds = min(t for t, _ in timings)
     requests = timings[0][1]
     per_event = seconds / events * 1e6
-    print(f"events: {events} in {len(batches)} batches of <= 750; UpdateItem requests built: {requests}")
+    print(f"events: {events} in {len(batches)} batches of <= 750; write requests: {requests}")
     print(
         f"best of {len(timings)}: {seconds:.3f} s = {per_event:.1f} us/event, "
         f"{seconds / requests * 1e6:.1f} us/request"
     )
-    ratio("aggregator_us_per_event", per_event, "<= 25")
+    ratio("aggregator_us_per_event", per_event, "<= 30")
     return {"events": events, "us_per_event": per_event}
 
 

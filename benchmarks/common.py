@@ -44,6 +44,8 @@ def ratio(name: str, value: float, target: str) -> None:
 def _value_size(value: Any) -> int:
     if isinstance(value, str):
         return len(value.encode())
+    if isinstance(value, bytes):
+        return len(value)
     if isinstance(value, bool):
         return 1
     if isinstance(value, int | float | Decimal):
@@ -63,6 +65,11 @@ def item_size(item: dict[str, Any]) -> int:
 
 def wcu(size_bytes: int) -> int:
     return max(1, -(-size_bytes // 1024))
+
+
+def rcu(size_bytes: int) -> int:
+    """A strongly consistent read: 1 RCU per 4 KB (an item that isn't there still costs 1)."""
+    return max(1, -(-size_bytes // 4096))
 
 
 # --- synthetic traffic ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ sessions = tuple(SessionActivity(f"s{i}", 600 + i, 60, 400, i % 5, i % 2, 3, 1, 
 catalog = {f"SES#s{i}": CatalogEntry(f"{titles[i % len(titles)]} {i}") for i in range(sessions_n)}
 activity = UserActivity("e", "u", Profile(name, "Speaker", "Acme", "Media", "SE"), sessions,
     tuple(VodActivity(f"v{i}", 300, frozenset(range(i * 10)), frozenset(), 600) for i in range(6)),
-    tuple(AttachmentActivity(f"a{i}", 2, "session", "s0") for i in range(8)), 3)
+    tuple(AttachmentActivity(f"a{i}", 2, ((("session", "s0"), 2),)) for i in range(8)), 3)
 board = rollup_user(activity, catalog, datetime.now(UTC))
 began = time.perf_counter()
 from report.render import render_report

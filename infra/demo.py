@@ -1,8 +1,10 @@
 """A realistic, deterministic demo event, sent through ``POST /v1/interactions``.
 
 ~200 attendees with names in several scripts, 12 live sessions (with recordings), 6
-VODs, 20 attachments, heartbeats every 10 s with varied engagement, chat, polls, Q&A,
-reactions, raised hands and downloads. Same seed, same event.
+VODs, 20 attachments, heartbeats every 30 s with varied engagement, chat, polls, Q&A,
+reactions, raised hands and downloads. One player's beats never overlap; about one viewer in
+six has a second tab or device open for part of a session, whose beats overlap the first's
+(viewing counts the union, so it adds no minutes). Same seed, same event.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 EVENT_ID = "demo-2026"
-HEARTBEAT = 10
+HEARTBEAT = 30
+SECOND_TAB = 0.15  # share of live viewers with a second tab or device for a while
 
 FIRST = {
     "latin": [
@@ -182,11 +185,18 @@ def _live_session(
 ) -> Iterator[dict[str, Any]]:
     session = f"s{s + 1:02d}"
     joined = starts + timedelta(seconds=rng.randint(0, 300))
-    beats = rng.randint(18, 72)  # 3 to 12 minutes
+    beats = rng.randint(6, 24)  # 3 to 12 minutes
     for b in range(beats):
         engaged = HEARTBEAT if rng.random() < focus else rng.randint(0, HEARTBEAT)
         data = {"kind": "live", "sessionId": session, "seconds": HEARTBEAT, "engagedSeconds": engaged}
         yield _event(new_id, "view.heartbeat", joined + timedelta(seconds=HEARTBEAT * (b + 1)), user, data)
+    if rng.random() < SECOND_TAB:  # a second tab, offset by a few seconds, for part of the session
+        offset = rng.randint(1, HEARTBEAT - 1)
+        first = rng.randint(0, beats // 2)
+        for b in range(first, min(beats, first + rng.randint(2, 8))):
+            data = {"kind": "live", "sessionId": session, "seconds": HEARTBEAT, "engagedSeconds": 0}
+            when = joined + timedelta(seconds=HEARTBEAT * (b + 1) + offset)
+            yield _event(new_id, "view.heartbeat", when, user, data)
     during = [joined + timedelta(seconds=rng.randint(10, beats * HEARTBEAT)) for _ in range(8)]
     if rng.random() < focus:
         for _ in range(rng.randint(1, 4)):
@@ -222,7 +232,7 @@ def _recording(
     session = f"s{s + 1:02d}"
     position = rng.randint(0, 600)
     when = after + timedelta(minutes=rng.randint(0, 30))
-    for b in range(rng.randint(12, 48)):
+    for b in range(rng.randint(4, 16)):
         position += HEARTBEAT
         data = {"kind": "recording", "sessionId": session, "seconds": HEARTBEAT, "position": position}
         yield _event(new_id, "view.heartbeat", when + timedelta(seconds=HEARTBEAT * b), user, data)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import (
+    BinaryAttribute,
     DiscriminatorAttribute,
     NumberAttribute,
-    NumberSetAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
@@ -19,7 +19,7 @@ from pynamodb.connection import TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from domain.keys import EVENT_LEVEL, PROFILE, TOTAL, ItemKey
+from domain.keys import DEDUP_PREFIX, ERASED, EVENT_LEVEL, PROFILE, TOTAL, VIEW_PREFIX, ItemKey
 
 GSI1_NAME = "GSI1"
 
@@ -76,10 +76,16 @@ class Profile(AnalyticsItem, discriminator="profile"):
     profile_time = UnicodeAttribute(null=True)
 
 
+class _Folded(AnalyticsItem):
+    """Bookkeeping of an item the aggregator folds (``domain.fold``): never shown to readers."""
+
+    version = NumberAttribute(default=0)
+    pending = UnicodeAttribute(null=True)  # JSON: deltas its totals items have not confirmed yet
+    dedup = BinaryAttribute(null=True, legacy_encoding=False)  # 8-byte hashes of applied event ids
+    dedup_pages = NumberAttribute(null=True)
+
+
 class _SessionCounters(AnalyticsItem):
-    live_seconds = NumberAttribute(default=0)
-    recording_seconds = NumberAttribute(default=0)
-    engaged_seconds = NumberAttribute(default=0)
     reactions = NumberAttribute(default=0)
     hands = NumberAttribute(default=0)
     chat = NumberAttribute(default=0)
@@ -87,30 +93,47 @@ class _SessionCounters(AnalyticsItem):
     poll_answers = NumberAttribute(default=0)
 
 
-class UserSession(_SessionCounters, discriminator="user_session"):
+class UserSession(_SessionCounters, _Folded, discriminator="user_session"):
     polls = UnicodeSetAttribute(default=set)
-    view_seq = UnicodeAttribute(null=True)
+    viewed = NumberAttribute(null=True)
 
 
-class UserVod(AnalyticsItem, discriminator="user_vod"):
-    vod_seconds = NumberAttribute(default=0)
-    buckets = NumberSetAttribute(default=set)
-    spans = UnicodeSetAttribute(default=set)
+class UserVod(_Folded, discriminator="user_vod"):
+    viewed = NumberAttribute(null=True)
+
+
+class UserView(_Folded, discriminator="user_view"):
+    """One UTC hour of one user's viewing of one content item (``VIEW#<L|R|V>#<id>#<hour>``)."""
+
+    bits = BinaryAttribute(null=True, legacy_encoding=False)  # 3,600 seconds watched
+    seconds = NumberAttribute(default=0)
+    engaged = NumberAttribute(default=0)
+    buckets = BinaryAttribute(null=True, legacy_encoding=False)  # VOD completion, 100 bits
+    spans = UnicodeAttribute(null=True)  # JSON: media intervals while the duration is unknown
     duration = NumberAttribute(null=True)
-    view_seq = UnicodeAttribute(null=True)
 
 
-class UserAttachment(AnalyticsItem, discriminator="user_attachment"):
+class UserAttachment(_Folded, discriminator="user_attachment"):
     downloads = NumberAttribute(default=0)
-    source_kind = UnicodeAttribute(null=True)
-    source_id = UnicodeAttribute(null=True)
+    named = UnicodeAttribute(null=True)  # JSON: downloads per source the download event named
 
 
-class UserEvent(AnalyticsItem, discriminator="user_event"):
+class UserEvent(_Folded, discriminator="user_event"):
     chat = NumberAttribute(default=0)
 
 
+class DedupPage(AnalyticsItem, discriminator="dedup_page"):
+    hashes = BinaryAttribute(null=True, legacy_encoding=False)
+
+
+class Tombstone(AnalyticsItem, discriminator="tombstone"):
+    erased_at = UnicodeAttribute(null=True)
+
+
 class SessionTotal(_SessionCounters, discriminator="session_total"):
+    live_seconds = NumberAttribute(default=0)
+    recording_seconds = NumberAttribute(default=0)
+    engaged_seconds = NumberAttribute(default=0)
     downloads = NumberAttribute(default=0)
     viewers = NumberAttribute(default=0)
 
@@ -119,6 +142,18 @@ class VodTotal(AnalyticsItem, discriminator="vod_total"):
     vod_seconds = NumberAttribute(default=0)
     downloads = NumberAttribute(default=0)
     viewers = NumberAttribute(default=0)
+
+
+class AttachmentTotal(AnalyticsItem, discriminator="attachment_total"):
+    """Downloads whose event named no source; read-time attribution follows the catalog."""
+
+    downloads = NumberAttribute(default=0)
+
+
+class AttachmentLink(AnalyticsItem, discriminator="attachment_link"):
+    """``EVT#e#SES#s`` / ``ATT#a``: the catalog says attachment a belongs to s (checked when read)."""
+
+    catalog_time = UnicodeAttribute(null=True)
 
 
 class _Catalog(AnalyticsItem):
@@ -150,18 +185,38 @@ _CATALOG_BY_PREFIX: dict[str, type[AnalyticsItem]] = {
 
 
 def model_for(key: ItemKey) -> type[AnalyticsItem]:
-    """The model of an item, from the shape of its key (ids never contain ``#``)."""
+    """The model of an item, from the shape of its key (ids never contain ``#`` or ``|``)."""
     if key.sk == PROFILE:
         return Profile
     if key.sk == EVENT_LEVEL:
         return UserEvent
+    if f"#{ERASED}#" in key.pk:
+        return Tombstone
+    if key.sk.startswith(VIEW_PREFIX):
+        return UserView
+    if key.sk.startswith(DEDUP_PREFIX):
+        return DedupPage
     if key.sk == TOTAL:
-        return SessionTotal if "#SES#" in key.pk else VodTotal
-    table = _CATALOG_BY_PREFIX if key.pk.endswith("#CATALOG") else _BY_PREFIX
+        for marker, total in _TOTALS:
+            if marker in key.pk:
+                return total
+    if key.pk.endswith("#CATALOG"):
+        table = _CATALOG_BY_PREFIX
+    elif "#USR#" in key.pk:
+        table = _BY_PREFIX
+    else:
+        table = {"ATT#": AttachmentLink}
     model = table.get(key.sk[:4])
     if model is None:
         raise ValueError(f"no model for key {key}")
     return model
+
+
+_TOTALS: tuple[tuple[str, type[AnalyticsItem]], ...] = (
+    ("#SES#", SessionTotal),
+    ("#VOD#", VodTotal),
+    ("#ATT#", AttachmentTotal),
+)
 
 
 def attribute(model: type[AnalyticsItem], name: str) -> Any:

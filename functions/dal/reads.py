@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from dal.items import (
     AnalyticsItem,
+    AttachmentLink,
+    AttachmentTotal,
     CatalogAttachment,
     CatalogSession,
     CatalogVod,
     Profile,
     SessionTotal,
+    Tombstone,
     UserAttachment,
     UserEvent,
     UserSession,
+    UserView,
     UserVod,
     VodTotal,
 )
 from domain import dashboard as d
 from domain import keys
+from domain.coverage import from_bytes
 
 BATCH_GET_LIMIT = 100
 
@@ -45,21 +52,7 @@ def _profile(item: Profile) -> d.Profile:
     return d.Profile(item.name, item.role, item.company, item.industry, item.country)
 
 
-def session_activity(item: UserSession) -> d.SessionActivity:
-    return d.SessionActivity(
-        item.sk.split("#", 1)[1],
-        _int(item.live_seconds),
-        _int(item.recording_seconds),
-        _int(item.engaged_seconds),
-        _int(item.reactions),
-        _int(item.hands),
-        _int(item.chat),
-        _int(item.qna),
-        frozenset(item.polls or ()),
-    )
-
-
-def counters(item: SessionTotal | VodTotal) -> dict[str, int]:
+def counters(item: SessionTotal | VodTotal | AttachmentTotal) -> dict[str, int]:
     """The numeric attributes of a totals item."""
     return {name: _int(getattr(item, name)) for name in item.get_attributes() if name in _COUNTERS}
 
@@ -79,38 +72,124 @@ _COUNTERS = {
 }
 
 
-def user_activity(event_id: str, user_id: str) -> d.UserActivity:
-    """Everything stored for one user: one Query on the user partition (paginated past 1 MB)."""
-    profile: d.Profile | None = None
-    sessions: list[d.SessionActivity] = []
-    vods: list[d.VodActivity] = []
-    attachments: list[d.AttachmentActivity] = []
-    event_chat = 0
-    for item in AnalyticsItem.query(keys.user_pk(event_id, user_id)):
+class _Rollup:
+    """A user's items folded into per-session, per-VOD and per-attachment activity."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self.vods: dict[str, dict[str, Any]] = {}
+        self.attachments: list[d.AttachmentActivity] = []
+        self.profile: d.Profile | None = None
+        self.event_chat = 0
+
+    def session(self, session_id: str) -> dict[str, Any]:
+        return self.sessions.setdefault(session_id, {"session_id": session_id})
+
+    def vod(self, vod_id: str) -> dict[str, Any]:
+        return self.vods.setdefault(vod_id, {"vod_id": vod_id, "buckets": 0, "spans": set()})
+
+    def add(self, item: AnalyticsItem) -> None:
         suffix = item.sk.split("#", 1)[-1]
         if isinstance(item, Profile):
-            profile = _profile(item)
+            self.profile = _profile(item)
+        elif isinstance(item, UserView):
+            self._view(item)
         elif isinstance(item, UserSession):
-            sessions.append(session_activity(item))
+            self.session(suffix).update(
+                reactions=_int(item.reactions),
+                hands=_int(item.hands),
+                chat=_int(item.chat),
+                qna=_int(item.qna),
+                polls=frozenset(item.polls or ()),
+            )
         elif isinstance(item, UserVod):
-            vods.append(
-                d.VodActivity(
+            self.vod(suffix)
+        elif isinstance(item, UserAttachment):
+            named = json.loads(item.named or "{}")
+            self.attachments.append(
+                d.AttachmentActivity(
                     suffix,
-                    _int(item.vod_seconds),
-                    frozenset(int(b) for b in item.buckets or ()),
-                    frozenset(item.spans or ()),
-                    _num(item.duration),
+                    _int(item.downloads),
+                    tuple((d.source_of(sk), int(n)) for sk, n in sorted(named.items())),
                 )
             )
-        elif isinstance(item, UserAttachment):
-            attachments.append(
-                d.AttachmentActivity(suffix, _int(item.downloads), item.source_kind, item.source_id)
-            )
         elif isinstance(item, UserEvent):
-            event_chat = _int(item.chat)
-    return d.UserActivity(
-        event_id, user_id, profile, tuple(sessions), tuple(vods), tuple(attachments), event_chat
-    )
+            self.event_chat = _int(item.chat)
+
+    def _view(self, item: UserView) -> None:
+        kind, content, _ = keys.parse_view_sk(item.sk)
+        if kind == "vod":
+            vod = self.vod(content)
+            vod["seconds"] = vod.get("seconds", 0) + _int(item.seconds)
+            vod["buckets"] |= from_bytes(item.buckets)
+            vod["spans"] |= set(json.loads(item.spans or "[]"))
+            if item.duration is not None:
+                vod["duration"] = max(vod.get("duration") or 0, _num(item.duration) or 0)
+            return
+        session = self.session(content)
+        name = "live_seconds" if kind == "live" else "recording_seconds"
+        session[name] = session.get(name, 0) + _int(item.seconds)
+        session["engaged_seconds"] = session.get("engaged_seconds", 0) + _int(item.engaged)
+
+    def activity(self, event_id: str, user_id: str) -> d.UserActivity:
+        vods = tuple(
+            d.VodActivity(
+                v["vod_id"],
+                v.get("seconds", 0),
+                frozenset(b for b in range(100) if v["buckets"] >> b & 1),
+                frozenset(v["spans"]),
+                v.get("duration"),
+            )
+            for v in self.vods.values()
+        )
+        sessions = tuple(d.SessionActivity(**s) for s in self.sessions.values())
+        return d.UserActivity(
+            event_id, user_id, self.profile, sessions, vods, tuple(self.attachments), self.event_chat
+        )
+
+
+def user_activity(event_id: str, user_id: str) -> d.UserActivity:
+    """Everything stored for one user: one Query on the user partition (paginated past 1 MB)."""
+    rollup = _Rollup()
+    for item in AnalyticsItem.query(keys.user_pk(event_id, user_id)):
+        rollup.add(item)
+    return rollup.activity(event_id, user_id)
+
+
+def session_viewing(event_id: str, user_id: str, session_id: str) -> d.SessionActivity:
+    """One attendee's viewing of one session, from their hourly viewing items (two Queries)."""
+    rollup = _Rollup()
+    pk = keys.user_pk(event_id, user_id)
+    for kind in ("live", "recording"):
+        prefix = keys.user_view_key(event_id, user_id, kind, session_id, "").sk
+        for item in AnalyticsItem.query(pk, AnalyticsItem.sk.startswith(prefix)):
+            rollup.add(item)
+    return d.SessionActivity(**rollup.session(session_id))
+
+
+def attachment_downloads(event_id: str, source: keys.ItemKey) -> int:
+    """Downloads whose event named no source, of the attachments the catalog puts in ``source``.
+
+    The source's partition lists its attachments (link items the catalog writes); the catalog
+    entry confirms each one still belongs here (a later catalog event may have moved it).
+    """
+    links = [
+        i.sk
+        for i in AnalyticsItem.query(source.pk, AnalyticsItem.sk.startswith("ATT#"))
+        if isinstance(i, AttachmentLink)
+    ]
+    if not links:
+        return 0
+    source_sk = source.pk.split("#", 2)[2]  # "SES#s" / "VOD#v"
+    entries = catalog(event_id, links)
+    mine = [sk for sk in links if (e := entries.get(sk)) and e.source_sk == source_sk]
+    wanted = [keys.attachment_total_key(event_id, sk.split("#", 1)[1]) for sk in mine]
+    total = 0
+    for start in range(0, len(wanted), BATCH_GET_LIMIT):
+        for item in AnalyticsItem.batch_get([(k.pk, k.sk) for k in wanted[start : start + BATCH_GET_LIMIT]]):
+            if isinstance(item, AttachmentTotal):
+                total += _int(item.downloads)
+    return total
 
 
 def _catalog_entry(item: AnalyticsItem) -> d.CatalogEntry:
@@ -126,21 +205,27 @@ def _catalog_entry(item: AnalyticsItem) -> d.CatalogEntry:
 
 
 def catalog(event_id: str, sort_keys: Iterable[str]) -> dict[str, d.CatalogEntry]:
-    """Catalog entries by sort key, in one round trip in the common case.
-
-    Up to 100 names: one BatchGetItem. More than that would take several BatchGetItem
-    calls (100 keys each), so read the event's catalog partition with one Query instead
-    (about 5,000 entries fit in its 1 MB page).
-    """
-    wanted = set(sort_keys)
-    if not wanted:
-        return {}
+    """Catalog entries by sort key: BatchGetItem for exactly the keys wanted, never a read of the
+    event's whole catalog; past 100 keys the requests go side by side (one round trip)."""
+    wanted = sorted(set(sort_keys))
     pk = keys.catalog_pk(event_id)
-    if len(wanted) <= BATCH_GET_LIMIT:
-        found: Iterator[AnalyticsItem] = AnalyticsItem.batch_get([(pk, sk) for sk in wanted])
-    else:
-        found = AnalyticsItem.query(pk)
-    return {item.sk: _catalog_entry(item) for item in found if item.sk in wanted}
+    chunks = [
+        [(pk, sk) for sk in wanted[i : i + BATCH_GET_LIMIT]] for i in range(0, len(wanted), BATCH_GET_LIMIT)
+    ]
+    found: dict[str, d.CatalogEntry] = {}
+    for items in _side_by_side(lambda chunk: list(AnalyticsItem.batch_get(chunk)), chunks):
+        found.update((item.sk, _catalog_entry(item)) for item in items)
+    return found
+
+
+def _side_by_side(
+    read: Callable[[Any], list[AnalyticsItem]], chunks: list[Any]
+) -> Iterator[list[AnalyticsItem]]:
+    if len(chunks) <= 1:
+        yield from map(read, chunks)
+        return
+    with ThreadPoolExecutor(max_workers=min(len(chunks), 8), thread_name_prefix="batch-get") as pool:
+        yield from pool.map(read, chunks)
 
 
 def catalog_entry(event_id: str, sort_key: str) -> d.CatalogEntry | None:
@@ -188,9 +273,17 @@ def total(key: keys.ItemKey) -> SessionTotal | VodTotal | None:
     return item if isinstance(item, SessionTotal | VodTotal) else None
 
 
+def write_tombstone(event_id: str, user_id: str, erased_at: str) -> None:
+    """Left by an erase before anything is deleted: the aggregator drops what it covers."""
+    key = keys.tombstone_key(event_id, user_id)
+    Tombstone(key.pk, key.sk, erased_at=erased_at).save()
+
+
 def user_item_keys(event_id: str, user_id: str) -> list[tuple[str, str]]:
+    """Every item of the user's partition (a consistent read: nothing written before it is missed)."""
     pk = keys.user_pk(event_id, user_id)
-    return [(i.pk, i.sk) for i in AnalyticsItem.query(pk, attributes_to_get=["pk", "sk", "kind"])]
+    found = AnalyticsItem.query(pk, consistent_read=True, attributes_to_get=["pk", "sk", "kind"])
+    return [(i.pk, i.sk) for i in found]
 
 
 def delete_items(item_keys: list[tuple[str, str]]) -> None:

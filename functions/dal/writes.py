@@ -1,19 +1,25 @@
-"""The aggregator's writes: one conditional UpdateItem per touched item per batch."""
+"""The aggregator's reads and writes (``domain.apply.ItemStore`` on DynamoDB).
+
+One consistent BatchGetItem for the batch's items, one conditional PutItem per changed item (on its
+version), one conditional UpdateItem per totals item. Requests go through PynamoDB's connection (one
+client, its retries and timeouts); item kinds and attribute names come from the models.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from dal.expressions import counter_update, latest_update
 from dal.items import AnalyticsItem, model_for
-from domain.apply import AlreadyApplied, ItemTooLarge, Written, hwm_attribute
+from domain.apply import PAGE_VERSION, Conflict, ItemTooLarge
 from domain.coalesce import LatestGroup
-from domain.delta import Delta
+from domain.fold import hwm_attribute
 from domain.keys import ItemKey
 
+BATCH_GET_LIMIT = 100
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
@@ -23,11 +29,11 @@ def _value(typed: dict[str, Any]) -> Any:
     if kind in ("S", "B", "BOOL"):
         return value
     if kind == "N":
-        return Decimal(value)
-    if kind == "SS":
+        return _number(value)
+    if kind in ("SS", "BS"):
         return set(value)
     if kind == "NS":
-        return {Decimal(v) for v in value}
+        return {_number(v) for v in value}
     if kind == "NULL":
         return None
     if kind == "L":
@@ -37,66 +43,169 @@ def _value(typed: dict[str, Any]) -> Any:
     raise ValueError(f"unsupported DynamoDB type {kind}")
 
 
+def _number(text: str) -> int | float:
+    number = Decimal(text)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
 def plain(raw: dict[str, Any]) -> dict[str, Any]:
-    """DynamoDB JSON to Python values (numbers as Decimal)."""
+    """DynamoDB JSON to Python values (integral numbers as int, others as float)."""
     return {name: _value(value) for name, value in raw.items()}
 
 
-def _old_item(exc: ClientError) -> dict[str, Any] | None:
-    """The item returned by ReturnValuesOnConditionCheckFailure, or None if not a condition failure."""
-    # PynamoDB re-raises botocore's error as its own; the item is on the original.
-    for error in (exc.__cause__, exc):
+def _typed(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"N": "1" if value else "0"}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, float):
+        return {"N": repr(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bytes | bytearray):
+        return {"B": bytes(value)}
+    if isinstance(value, set | frozenset):
+        members = sorted(value)
+        if all(isinstance(m, str) for m in members):
+            return {"SS": members}
+        return {"NS": [str(m) for m in members]}
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def item_request(key: ItemKey, state: dict[str, Any]) -> dict[str, Any]:
+    """The full item: key, kind discriminator, and every attribute with a value (empty sets dropped)."""
+    model = model_for(key)
+    item = {"pk": {"S": key.pk}, "sk": {"S": key.sk}, "kind": {"S": AnalyticsItem.kind.serialize(model)}}
+    for name, value in state.items():
         if (
-            isinstance(error, ClientError)
-            and error.response.get("Error", {}).get("Code") == _CONDITION_FAILED
+            name in ("pk", "sk", "kind")
+            or value is None
+            or (isinstance(value, set | frozenset) and not value)
         ):
-            return plain(error.response.get("Item") or {})
-    return None
+            continue
+        item[name] = _typed(value)
+    return item
 
 
-def _too_large(exc: ClientError) -> bool:
-    """DynamoDB's answer to an item growing past 400 KB (a ValidationException)."""
+def _code(exc: ClientError) -> tuple[str, str]:
     for error in (exc.__cause__, exc):
         if isinstance(error, ClientError):
             info = error.response.get("Error", {})
-            if info.get("Code") == "ValidationException" and "maximum allowed size" in info.get(
-                "Message", ""
-            ):
-                return True
-    return False
+            return str(info.get("Code", "")), str(info.get("Message", ""))
+    return "", ""  # pragma: no cover - PynamoDB always chains botocore's error
+
+
+def _translate(exc: ClientError) -> Exception:
+    code, message = _code(exc)
+    if code == _CONDITION_FAILED or (
+        code == "TransactionCanceledException" and "ConditionalCheckFailed" in message
+    ):
+        return Conflict(code)
+    if code == "ValidationException" and "maximum allowed size" in message:
+        return ItemTooLarge(code)
+    return exc
+
+
+def _dispatch(operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    """Through PynamoDB's connection: one client, its retries, timeouts and signals."""
+    if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+        request.setdefault("TableName", AnalyticsItem.Meta.table_name)
+    try:
+        return AnalyticsItem._get_connection().connection.dispatch(operation, request)
+    except ClientError as exc:
+        raise _translate(exc) from None
 
 
 class DynamoItemStore:
-    """``domain.apply.ItemStore`` on the PynamoDB models."""
+    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, dict[str, Any]]:
+        wanted = [{"pk": {"S": k.pk}, "sk": {"S": k.sk}} for k in keys]
+        found: dict[ItemKey, dict[str, Any]] = {}
+        table = AnalyticsItem.Meta.table_name
+        for start in range(0, len(wanted), BATCH_GET_LIMIT):
+            request: dict[str, Any] = {
+                table: {"Keys": wanted[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}
+            }
+            while request:
+                response = _dispatch("BatchGetItem", {"RequestItems": request})
+                for raw in response.get("Responses", {}).get(table, []):
+                    item = plain(raw)
+                    found[ItemKey(item.pop("pk"), item.pop("sk"))] = item
+                request = response.get("UnprocessedKeys") or {}
+        return found
 
-    def add_after(
-        self, key: ItemKey, shard: str, first_seq: str, last_seq: str, delta: Delta
-    ) -> Written | AlreadyApplied:
-        request = counter_update(model_for(key), key, delta, hwm_attribute(shard), first_seq, last_seq)
-        try:
-            data = _dispatch(request)
-        except ClientError as exc:
-            old = _old_item(exc)
-            if old is not None:
-                return AlreadyApplied(old)
-            if _too_large(exc):
-                raise ItemTooLarge(str(key)) from None
-            raise
-        return Written(plain(data.get("Attributes", {})))
+    def write_item(self, key: ItemKey, state: dict[str, Any], expected_version: int | None) -> None:
+        put: dict[str, Any] = {"Item": item_request(key, state)}
+        if expected_version is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        elif expected_version != PAGE_VERSION:
+            put["ConditionExpression"] = "version = :version"
+            put["ExpressionAttributeValues"] = {":version": {"N": str(expected_version)}}
+        _dispatch("PutItem", put)
+
+    def delete(self, keys: Iterable[ItemKey]) -> None:
+        for key in keys:
+            _dispatch("DeleteItem", {"Key": {"pk": {"S": key.pk}, "sk": {"S": key.sk}}})
+
+    def add_to_total(
+        self, key: ItemKey, marks: dict[str, tuple[str | None, str]], add: dict[str, int]
+    ) -> None:
+        names: dict[str, str] = {"#kind": "kind"}
+        values: dict[str, Any] = {":kind": {"S": AnalyticsItem.kind.serialize(model_for(key))}}
+        sets, conditions = ["#kind = :kind"], []
+        for i, (shard, (old, new)) in enumerate(sorted(marks.items())):
+            names[f"#m{i}"] = hwm_attribute(shard)
+            values[f":new{i}"] = {"S": new}
+            sets.append(f"#m{i} = :new{i}")
+            if old is None:
+                conditions.append(f"attribute_not_exists(#m{i})")
+            else:
+                values[f":old{i}"] = {"S": old}
+                conditions.append(f"#m{i} = :old{i}")
+        adds = []
+        for i, (name, amount) in enumerate(sorted(add.items())):
+            names[f"#a{i}"] = name
+            values[f":a{i}"] = {"N": str(amount)}
+            adds.append(f"#a{i} :a{i}")
+        expression = "SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else "")
+        _dispatch(
+            "UpdateItem",
+            {
+                "Key": {"pk": {"S": key.pk}, "sk": {"S": key.sk}},
+                "UpdateExpression": expression,
+                "ConditionExpression": " AND ".join(conditions),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            },
+        )
 
     def put_latest(self, group: LatestGroup) -> bool:
-        request = latest_update(
-            model_for(group.key), group.key, group.values, group.time_attribute, group.time
-        )
+        """Replace the values unless the item holds a value at least as new; then its link items."""
+        names = {"#kind": "kind", "#t": group.time_attribute}
+        values: dict[str, Any] = {
+            ":kind": {"S": AnalyticsItem.kind.serialize(model_for(group.key))},
+            ":t": {"S": group.time},
+        }
+        sets, removes = ["#kind = :kind", "#t = :t"], []
+        for i, (name, value) in enumerate(group.values.items()):
+            names[f"#v{i}"] = name
+            if value is None:
+                removes.append(f"#v{i}")
+            else:
+                values[f":v{i}"] = _typed(value)
+                sets.append(f"#v{i} = :v{i}")
+        update = {
+            "Key": {"pk": {"S": group.key.pk}, "sk": {"S": group.key.sk}},
+            "UpdateExpression": "SET "
+            + ", ".join(sets)
+            + (" REMOVE " + ", ".join(removes) if removes else ""),
+            "ConditionExpression": "attribute_not_exists(#t) OR #t < :t",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
         try:
-            _dispatch(request)
-        except ClientError as exc:
-            if _old_item(exc) is None:
-                raise
+            _dispatch("UpdateItem", update)
+        except Conflict:
             return False  # the item already holds a newer (or this very) value
+        for link in group.links:  # idempotent: a retry writes the same link again
+            _dispatch("PutItem", {"Item": item_request(link, {group.time_attribute: group.time})})
         return True
-
-
-def _dispatch(request: dict[str, Any]) -> dict[str, Any]:
-    """Through PynamoDB's connection: one client, its retries, timeouts and signals."""
-    return AnalyticsItem._get_connection().connection.dispatch("UpdateItem", request)

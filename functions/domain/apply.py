@@ -1,16 +1,23 @@
-"""Exactly-once application of a coalesced batch (SPEC section 4).
+"""Exactly-once application of a coalesced batch (SPEC sections 4 and 11).
 
-The store offers one primitive per item kind; everything that decides *what* to write
-lives here, so it is tested against an in-memory store as well as against moto.
+The store offers a few primitives; everything that decides *what* to write lives here, so it is
+tested against an in-memory store as well as against moto. Per batch:
 
-Invariant: for every item and shard, the records applied so far are exactly the
-records up to the item's high-water mark. Each write is conditioned on the mark being
-below the first record it carries and moves the mark to its last record. A condition
-failure returns the old item, and only the records past its mark are written.
+1. one consistent batched read of every touched user-level item, its totals items and the users'
+   tombstones (a second read only for totals named by older pending deltas, or spilled id pages);
+2. drop what an erase tombstone covers (event time or arrival at or before the erase);
+3. fold each item (``domain.fold``) and write it with one conditional write (on its version, so
+   a concurrent erase or a second writer fails it);
+4. add to each totals item the pending deltas tagged past its high-water mark for the shard (and
+   before the batch's cut), moving the mark in the same conditional update;
+5. close the erase's read-then-write race: for users this batch created items or a profile for,
+   read the tombstones again; where one appeared since step 1, delete what the batch created.
+   (An erase writes its tombstone before it deletes, so either its delete sees our item or we
+   see its tombstone.) A DynamoDB transaction with a tombstone check would do the same at twice
+   the write cost per created item, and moto copies the whole table for each one.
 
-Failures cut the batch: records from the first failed sequence number on are handed
-back to Lambda (``batchItemFailures``) and redelivered; anything past the cut that did
-get written is skipped on redelivery by the high-water marks.
+Failures cut the batch: records from the first failed sequence number on are handed back to
+Lambda (``batchItemFailures``) and redelivered; the high-water marks make that harmless.
 """
 
 from __future__ import annotations
@@ -19,36 +26,44 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from domain.coalesce import VIEW_SEQ, VIEWERS, BatchPlan, Contribution, CounterGroup, LatestGroup, view_token
-from domain.delta import Delta, merge_all
-from domain.keys import ItemKey
+from domain.coalesce import BatchPlan, Count, Download, ItemGroup, LatestGroup, Poll
+from domain.fold import Folded, Pending, fold_item, hashes_of, hwm_attribute, pending_of, split_tag
+from domain.keys import ItemKey, dedup_page_key, from_target_token
 
-MAX_ATTEMPTS = 3
+PAGE_VERSION = 0  # id pages are written whatever is there: every attempt writes the same page
 
 T = TypeVar("T")
 R = TypeVar("R")
 Runner = Callable[[Callable[[T], R], Iterable[T]], Iterator[R]]
 
 
-def hwm_attribute(shard: str) -> str:
-    return f"hwm_{shard}"
+class ItemTooLarge(Exception):
+    """DynamoDB refused the write because the item would pass 400 KB: retrying can never help."""
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
-    attributes: dict[str, Any]  # the item's attributes after the write (at least those written)
-
-
-@dataclass(frozen=True, slots=True)
-class AlreadyApplied:
-    old: dict[str, Any]  # the item as it was when the condition failed
+class Conflict(RuntimeError):
+    """A condition failed: the item changed since it was read (an erase, or a second writer)."""
 
 
 class ItemStore(Protocol):
-    def add_after(
-        self, key: ItemKey, shard: str, first_seq: str, last_seq: str, delta: Delta
-    ) -> Written | AlreadyApplied:
-        """Apply ``delta`` if the item's mark for ``shard`` is below ``first_seq``; set it to ``last_seq``."""
+    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, dict[str, Any]]:
+        """Strongly consistent; items that don't exist are left out."""
+        ...
+
+    def write_item(self, key: ItemKey, state: dict[str, Any], expected_version: int | None) -> None:
+        """Replace the item if its version is ``expected_version`` (None: it must not exist yet;
+        0: whatever is there, for id pages whose content is the same on every attempt).
+        Raises Conflict or ItemTooLarge."""
+        ...
+
+    def delete(self, keys: Iterable[ItemKey]) -> None:
+        """Delete the items (those that don't exist are fine)."""
+        ...
+
+    def add_to_total(
+        self, key: ItemKey, marks: dict[str, tuple[str | None, str]], add: dict[str, int]
+    ) -> None:
+        """ADD counters if every shard's mark is as read (old), and move each to its new value."""
         ...
 
     def put_latest(self, group: LatestGroup) -> bool:
@@ -56,40 +71,13 @@ class ItemStore(Protocol):
         ...
 
 
-class ItemTooLarge(Exception):
-    """DynamoDB refused the write because the item would pass 400 KB: retrying can never help."""
-
-
-class StoreConflict(RuntimeError):
-    """The high-water mark moved under us more often than a single consumer can explain."""
-
-
-def apply_group(store: ItemStore, shard: str, group: CounterGroup) -> dict[str, Any]:
-    """Write the part of ``group`` not yet applied; return the item's resulting attributes."""
-    pending: list[Contribution] = group.contributions
-    state: dict[str, Any] = {}
-    for _ in range(MAX_ATTEMPTS):
-        delta = merge_all([c.delta for c in pending])
-        result = store.add_after(group.key, shard, pending[0].seq, pending[-1].seq, delta)
-        if isinstance(result, Written):
-            return {**state, **result.attributes}
-        state = result.old
-        mark = state.get(hwm_attribute(shard))
-        if mark is None:
-            raise StoreConflict(f"condition failed without a mark on {group.key}")
-        pending = [c for c in pending if c.seq > mark]
-        if not pending:
-            return state
-    raise StoreConflict(f"high-water mark kept moving on {group.key}")
-
-
 @dataclass(slots=True)
 class BatchOutcome:
     cut: str | None = None  # first sequence (order key) that must be redelivered; None = all done
     written: int = 0
+    erased: int = 0  # operations dropped by an erase tombstone
     errors: list[BaseException] = field(default_factory=list)
-    # Records that can never be applied (seq -> reason): they go to the dead-letter queue whole,
-    # so their contributions to totals are left out too.
+    # Records that can never be applied (seq -> reason): they go to the dead-letter queue whole.
     quarantined: dict[str, str] = field(default_factory=dict)
 
     def fail_at(self, seq: str, error: BaseException) -> None:
@@ -102,75 +90,213 @@ def _sequential(fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
     return map(fn, items)
 
 
+def _erased_at(items: dict[ItemKey, dict[str, Any]], tombstone: ItemKey) -> str | None:
+    value = items.get(tombstone, {}).get("erased_at")
+    return str(value) if value else None
+
+
+def _survives(entry_time: str, arrival: str, erased_at: str | None) -> bool:
+    return erased_at is None or (entry_time > erased_at and (not arrival or arrival > erased_at))
+
+
+class _Totals:
+    """The totals items as read: which pending deltas they have applied already."""
+
+    def __init__(self, items: dict[ItemKey, dict[str, Any]]):
+        self.items = items
+
+    def mark(self, token: str, shard: str) -> str | None:
+        mark = self.items.get(from_target_token(token), {}).get(hwm_attribute(shard))
+        return str(mark) if mark is not None else None
+
+    def applied(self, tag: str, token: str) -> bool:
+        shard, seq = split_tag(tag)
+        mark = self.mark(token, shard)
+        return mark is not None and seq <= mark
+
+
+def _read(store: ItemStore, plan: BatchPlan) -> dict[ItemKey, dict[str, Any]]:
+    wanted = set(plan.groups) | plan.tombstones()
+    for group in plan.groups.values():
+        wanted |= {total for e in group.entries if (total := e.op.total) is not None}
+    items = store.read(wanted)
+    # Second read, rarely needed: totals that older pending deltas name, and spilled id pages.
+    more: set[ItemKey] = set()
+    for key, group in plan.groups.items():
+        item = items.get(key)
+        if item is None:
+            continue
+        more |= {from_target_token(t) for deltas in pending_of(item).values() for t in deltas}
+        pages = int(item.get("dedup_pages", 0))
+        if pages and any(isinstance(e.op, Count | Poll | Download) for e in group.entries):
+            more |= {dedup_page_key(key, n) for n in range(1, pages + 1)}
+    more -= set(items) | wanted
+    if more:
+        items.update(store.read(more))
+    return items
+
+
 def apply_batch(
     store: ItemStore, shard: str, plan: BatchPlan, run: Runner[Any, Any] = _sequential
 ) -> BatchOutcome:
-    """Stage 1: user items and upserts. Stage 2: totals, with viewer counts derived from stage 1."""
     outcome = BatchOutcome()
+    try:
+        items = _read(store, plan)
+    except Exception as exc:  # nothing written: the whole batch is redelivered
+        firsts = [g.first_seq for g in plan.groups.values()] + [g.seq for g in plan.latest]
+        if firsts:
+            outcome.fail_at(min(firsts), exc)
+        return outcome
+    totals = _Totals(items)
 
-    def user_stage(group: CounterGroup) -> tuple[CounterGroup, dict[str, Any] | BaseException]:
+    groups = []
+    for group in plan.groups.values():
+        erased_at = _erased_at(items, group.user)
+        kept = [e for e in group.entries if _survives(e.time, e.arrival, erased_at)]
+        outcome.erased += len(group.entries) - len(kept)
+        if kept:
+            groups.append(ItemGroup(group.key, group.user, kept, group.index))
+
+    def user_stage(group: ItemGroup) -> tuple[ItemGroup, Folded | BaseException]:
+        old = items.get(group.key)
         try:
-            return group, apply_group(store, shard, group)
+            folded = fold_item(group, old, shard, totals.applied, _spilled(items, group.key, old))
+            if folded.state is not None:
+                for page_key, page in folded.pages:  # before the item that counts them
+                    store.write_item(page_key, page, PAGE_VERSION)
+                expected = None if old is None else int(old.get("version", 0))
+                store.write_item(group.key, folded.state, expected)
+            return group, folded
         except Exception as exc:  # any failure only delays this group: it is redelivered
             return group, exc
 
+    persisted: dict[ItemKey, tuple[dict[str, Any] | None, str]] = {}
+    created: dict[ItemKey, list[ItemKey]] = {}  # tombstone -> items this batch created for the user
+    for group, result in run(user_stage, groups):
+        if isinstance(result, ItemTooLarge):
+            outcome.quarantined.update(dict.fromkeys((e.seq for e in group.entries), "item_too_large"))
+            continue
+        if isinstance(result, BaseException):
+            outcome.fail_at(group.first_seq, result)
+            persisted[group.key] = (items.get(group.key), group.first_seq)
+            continue
+        if result.state is not None:
+            outcome.written += 1
+        if result.created:
+            created.setdefault(group.user, []).extend([group.key, *(k for k, _ in result.pages)])
+        persisted[group.key] = (result.state or items.get(group.key), group.first_seq)
+
+    for profile in _apply_latest(store, plan.latest, items, outcome, run):
+        created.setdefault(profile.user or profile.key, []).append(profile.key)
+    _apply_totals(store, shard, plan.last_seq, persisted, totals, outcome, run)
+    _undo_if_erased_meanwhile(store, items, created, outcome)
+    return outcome
+
+
+def _undo_if_erased_meanwhile(
+    store: ItemStore,
+    items: dict[ItemKey, dict[str, Any]],
+    created: dict[ItemKey, list[ItemKey]],
+    outcome: BatchOutcome,
+) -> None:
+    if not created:
+        return
+    try:
+        now = store.read(created)
+        erased = [t for t in created if _erased_at(now, t) != _erased_at(items, t)]
+        if erased:
+            store.delete([key for t in erased for key in created[t]])
+            outcome.erased += len(erased)
+    except Exception as exc:
+        # Redelivery would find the items and skip their records: the erase's own delete is then
+        # the only safeguard, which the race may have beaten. Rare (an erase during this batch and
+        # a failed read); counted and logged by the caller through the error.
+        outcome.errors.append(exc)
+
+
+def _spilled(
+    items: dict[ItemKey, dict[str, Any]], key: ItemKey, old: dict[str, Any] | None
+) -> frozenset[bytes]:
+    pages = int((old or {}).get("dedup_pages", 0))
+    found: set[bytes] = set()
+    for n in range(1, pages + 1):
+        found.update(hashes_of(items.get(dedup_page_key(key, n), {}).get("hashes")))
+    return frozenset(found)
+
+
+def _apply_latest(
+    store: ItemStore,
+    latest: list[LatestGroup],
+    items: dict[ItemKey, dict[str, Any]],
+    outcome: BatchOutcome,
+    run: Runner[Any, Any],
+) -> list[LatestGroup]:
+    """Profiles and catalog entries; returns the profiles written (the erase re-check needs them)."""
+
     def latest_stage(group: LatestGroup) -> tuple[LatestGroup, bool | BaseException]:
+        if group.user is not None and not _survives(group.time, group.arrival, _erased_at(items, group.user)):
+            outcome.erased += 1
+            return group, False
         try:
             return group, store.put_latest(group)
         except Exception as exc:
             return group, exc
 
-    totals = {key: CounterGroup(key, list(g.contributions)) for key, g in plan.totals.items()}
-    for group, result in run(user_stage, plan.users):
-        if isinstance(result, ItemTooLarge):
-            outcome.quarantined.update(dict.fromkeys((c.seq for c in group.contributions), "item_too_large"))
-            continue
-        if isinstance(result, BaseException):
-            outcome.fail_at(group.first_seq, result)
-            continue
-        outcome.written += 1
-        derived = _new_viewer(group, result, shard)
-        if derived is not None:
-            target = totals.setdefault(derived[0], CounterGroup(derived[0]))
-            target.contributions.append(derived[1])
-    for latest, ok in run(latest_stage, plan.latest):
+    written = []
+    for group, ok in run(latest_stage, latest):
         if isinstance(ok, BaseException):
-            outcome.fail_at(latest.seq, ok)
+            outcome.fail_at(group.seq, ok)
         elif ok:
             outcome.written += 1
-
-    def total_stage(group: CounterGroup) -> tuple[CounterGroup, dict[str, Any] | BaseException | None]:
-        group.contributions.sort(key=lambda c: c.seq)
-        pending = [c for c in group.before(cut) if c.seq not in outcome.quarantined]
-        if not pending:
-            return group, None
-        try:
-            return group, apply_group(store, shard, CounterGroup(group.key, pending))
-        except Exception as exc:
-            return group, exc
-
-    cut = outcome.cut
-    for group, result in run(total_stage, totals.values()):
-        if isinstance(result, BaseException):
-            outcome.fail_at(min(c.seq for c in group.before(cut) if c.seq not in outcome.quarantined), result)
-        elif result is not None:
-            outcome.written += 1
-    return outcome
+            if group.user is not None:
+                written.append(group)
+    return written
 
 
-def _new_viewer(group: CounterGroup, item: dict[str, Any], shard: str) -> tuple[ItemKey, Contribution] | None:
-    """+1 distinct viewer, tagged with the record that first gave this user viewing time.
+def _apply_totals(
+    store: ItemStore,
+    shard: str,
+    last_seq: str,
+    persisted: dict[ItemKey, tuple[dict[str, Any] | None, str]],
+    totals: _Totals,
+    outcome: BatchOutcome,
+    run: Runner[Any, Any],
+) -> None:
+    """Each totals item gets the stored deltas past its marks, in one conditional update.
 
-    The tag is what makes the count exact under retries: whichever attempt finds the
-    item's ``view_seq`` among its own records adds the viewer, and the totals item's
-    high-water mark lets that contribution through exactly once.
+    A mark may only move to M when every record of the shard up to M is in its user items: so
+    only deltas tagged up to this batch's last record and before its cut go now. (A bisected
+    batch's first half may find deltas an earlier, crashed attempt tagged further on.)
     """
-    if group.viewers_of is None:
+    cut = outcome.cut
+    work: dict[str, list[tuple[str, str, dict[str, int], str]]] = {}  # token -> (shard, seq, add, first)
+    for item, first_seq in persisted.values():
+        pending: Pending = pending_of(item)
+        for tag, by_total in pending.items():
+            tag_shard, seq = split_tag(tag)
+            if tag_shard == shard and (seq > last_seq or (cut is not None and seq >= cut)):
+                continue  # its records are redelivered; the delta waits on the item until then
+            for token, add in by_total.items():
+                if not totals.applied(tag, token):
+                    work.setdefault(token, []).append((tag_shard, seq, add, first_seq))
+
+    def total_stage(item: tuple[str, list[tuple[str, str, dict[str, int], str]]]) -> BaseException | None:
+        token, parts = item
+        marks: dict[str, tuple[str | None, str]] = {}
+        add: dict[str, int] = {}
+        for part_shard, seq, amounts, _ in parts:
+            old, new = marks.get(part_shard, (totals.mark(token, part_shard), seq))
+            marks[part_shard] = (old, max(new, seq))
+            for name, amount in amounts.items():
+                add[name] = add.get(name, 0) + amount
+        try:
+            store.add_to_total(from_target_token(token), marks, add)
+        except Exception as exc:
+            return exc
         return None
-    token = item.get(VIEW_SEQ)
-    if not isinstance(token, str) or not token.startswith(f"{shard}:"):
-        return None
-    seq = token[len(shard) + 1 :]
-    if not group.owns(seq) or view_token(shard, seq) != token:
-        return None
-    return group.viewers_of, Contribution(seq, Delta(add={VIEWERS: 1}))
+
+    for (_, parts), error in zip(work.items(), run(total_stage, work.items()), strict=True):
+        if error is not None:
+            outcome.fail_at(min(first for *_, first in parts), error)
+        else:
+            outcome.written += 1

@@ -1,18 +1,21 @@
-"""Turn a Kinesis batch into one write per touched item (SPEC section 4).
+"""Turn a Kinesis batch into per-item work (SPEC sections 4 and 11).
 
-``coalesce_batch`` is pure: records in, a plan out. The plan keeps every item's
-contributions tagged with the sequence number of the record they came from, so the
-writer can apply just the part of a group an earlier attempt has not applied yet.
+``coalesce_batch`` is pure: records in, a plan out. Each user-level item gets the list of
+operations its records imply, tagged with the record's sequence number, event time and arrival
+time, so the fold can skip what an earlier attempt applied (sequence <= the item's high-water
+mark) and the tombstone of an erased user can drop what came before the erase.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from domain import keys
-from domain.completion import buckets_for_interval, span_token, watched_interval
-from domain.delta import Delta, merge_all
+from domain.completion import watched_interval
+from domain.coverage import heartbeat_spans, hour_label
 from domain.keys import ItemKey
 from models.events import (
     AttachmentDownloaded,
@@ -30,50 +33,89 @@ from models.events import (
     format_time,
 )
 
-VIEW_SEQ = "view_seq"
-VIEWERS = "viewers"
-
 
 @dataclass(frozen=True, slots=True)
 class StreamRecord:
     seq: str  # order key of the Kinesis sequence number (domain.sequence.order_key)
     event: Event
+    arrival: str = ""  # format_time of the record's arrival at the stream ("" when unknown)
 
 
-@dataclass(slots=True)
-class Contribution:
+def id_hash(event_id: str) -> bytes:
+    """8 bytes that recognise a counter event sent again (items are per user: the id is enough)."""
+    return hashlib.blake2b(event_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
+# --- operations on one item ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """+1 on ``counter`` unless this event id was applied before; +1 on the totals item too."""
+
+    counter: str
+    hash: bytes
+    total: ItemKey | None
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    poll_id: str
+    hash: bytes
+    total: ItemKey
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    source: str | None  # "SES#s" / "VOD#v" when the event named it
+    hash: bytes
+    total: ItemKey  # the named source's totals, else the attachment's
+
+
+@dataclass(frozen=True, slots=True)
+class Viewed:
+    """The user watched this session/VOD: the first time adds a distinct viewer."""
+
+    total: ItemKey
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """Seconds [lo, hi) of the item's hour watched; engaged seconds add at most ``engaged``."""
+
+    lo: int
+    hi: int
+    engaged: int
+    counter: str  # live_seconds / recording_seconds / vod_seconds on the totals item
+    total: ItemKey
+    # VOD completion: the media interval watched and the duration the player reported.
+    media: tuple[Fraction, Fraction] | None = None
+    duration: float | None = None
+
+
+Op = Count | Poll | Download | Viewed | Cover
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
     seq: str
-    delta: Delta
+    time: str
+    arrival: str
+    op: Op
 
 
 @dataclass(slots=True)
-class CounterGroup:
-    """Additive deltas for one item, protected by the per-shard high-water mark."""
+class ItemGroup:
+    """Everything one batch does to one user-level item."""
 
     key: ItemKey
-    contributions: list[Contribution] = field(default_factory=list)
-    # The totals item whose distinct-viewer count this user item drives (sessions, VODs).
-    viewers_of: ItemKey | None = None
+    user: ItemKey  # the user's tombstone key
+    entries: list[Entry] = field(default_factory=list)
+    index: dict[str, str] | None = None  # GSI1 attributes the item carries (set when created)
 
     @property
     def first_seq(self) -> str:
-        return self.contributions[0].seq
-
-    @property
-    def last_seq(self) -> str:
-        return self.contributions[-1].seq
-
-    def merged(self) -> Delta:
-        return merge_all([c.delta for c in self.contributions])
-
-    def since(self, seq: str) -> list[Contribution]:
-        return [c for c in self.contributions if c.seq > seq]
-
-    def before(self, seq: str | None) -> list[Contribution]:
-        return list(self.contributions) if seq is None else [c for c in self.contributions if c.seq < seq]
-
-    def owns(self, seq: str) -> bool:
-        return any(c.seq == seq for c in self.contributions)
+        return self.entries[0].seq
 
 
 @dataclass(slots=True)
@@ -85,47 +127,61 @@ class LatestGroup:
     time: str
     values: dict[str, Any]
     time_attribute: str
+    arrival: str = ""
+    user: ItemKey | None = None  # profiles: the tombstone that guards them
+    links: tuple[ItemKey, ...] = ()  # catalog attachments: the source's link item
 
 
 @dataclass(slots=True)
 class BatchPlan:
-    users: list[CounterGroup]
+    groups: dict[ItemKey, ItemGroup]
     latest: list[LatestGroup]
-    totals: dict[ItemKey, CounterGroup]
     duplicates: int = 0
     ignored: int = 0
+    last_seq: str = ""  # the batch's last record: no delta tagged past it may reach the totals yet
+
+    def tombstones(self) -> set[ItemKey]:
+        users = {g.user for g in self.groups.values()}
+        return users | {g.user for g in self.latest if g.user is not None}
 
 
 _LATEST_KINDS = (UserProfile, CatalogSession, CatalogVod, CatalogAttachment)
 
 
-def coalesce_batch(records: list[StreamRecord], shard: str) -> BatchPlan:
-    """Drop duplicate event ids, then gather every item's deltas in sequence order."""
-    users: dict[ItemKey, CounterGroup] = {}
-    totals: dict[ItemKey, CounterGroup] = {}
+def identity(event: Event) -> tuple[str, str, str]:
+    """(eventId, userId or "catalog", id): all of one user's events share a shard (SPEC 11)."""
+    return event.event_id, event.user_id if event.user_id is not None else "#catalog", event.id
+
+
+def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
+    """Drop events already seen in this batch, then gather every item's operations in sequence order."""
+    groups: dict[ItemKey, ItemGroup] = {}
     latest: dict[ItemKey, LatestGroup] = {}
-    seen: set[str] = set()
+    seen: set[tuple[str, str, str]] = set()
     duplicates = ignored = 0
     for record in sorted(records, key=lambda r: r.seq):
         event = record.event
-        if event.id in seen:
+        identity_ = identity(event)
+        if identity_ in seen:
             duplicates += 1
             continue
-        seen.add(event.id)
+        seen.add(identity_)
         if isinstance(event, _LATEST_KINDS):
-            _keep_latest(latest, _latest_group(event, record.seq))
+            _keep_latest(latest, _latest_group(event, record))
             continue
-        parts = _counter_parts(event, record.seq, shard)
-        if not parts:
+        ops = _operations(event)
+        if not ops:
             ignored += 1
-        for target, key, delta, viewers_of in parts:
-            groups = users if target == "user" else totals
+        when = event.time_key
+        for key, op, index in ops:
             group = groups.get(key)
             if group is None:
-                group = groups[key] = CounterGroup(key)
-            group.viewers_of = group.viewers_of or viewers_of
-            group.contributions.append(Contribution(record.seq, delta))
-    return BatchPlan(list(users.values()), list(latest.values()), totals, duplicates, ignored)
+                group = groups[key] = ItemGroup(key, keys.tombstone_key(event.event_id, event.user))
+            if index is not None:
+                group.index = index
+            group.entries.append(Entry(record.seq, when, record.arrival, op))
+    last = max((r.seq for r in records), default="")
+    return BatchPlan(groups, list(latest.values()), duplicates, ignored, last)
 
 
 def _keep_latest(latest: dict[ItemKey, LatestGroup], candidate: LatestGroup) -> None:
@@ -135,109 +191,83 @@ def _keep_latest(latest: dict[ItemKey, LatestGroup], candidate: LatestGroup) -> 
         latest[candidate.key] = candidate
 
 
-def view_token(shard: str, seq: str) -> str:
-    """Which record first gave a user item viewing time; shard-qualified to survive resharding."""
-    return f"{shard}:{seq}"
+_Op = tuple[ItemKey, Op, dict[str, str] | None]
 
 
-_Part = tuple[str, ItemKey, Delta, ItemKey | None]
+def _attendee(e: str, u: str, total: ItemKey) -> dict[str, str]:
+    """GSI1 attributes that list a session's attendees or a VOD's viewers."""
+    return {"gsi1pk": total.pk, "gsi1sk": keys.user_index_sk(u)}
 
 
-def _counter_parts(event: Event, seq: str, shard: str) -> list[_Part]:
-    """The user item and totals item deltas of one interaction event."""
+def _session_op(e: str, u: str, s: str, op: Op) -> _Op:
+    total = keys.session_total_key(e, s)
+    return keys.user_session_key(e, u, s), op, _attendee(e, u, total)
+
+
+def _operations(event: Event) -> list[_Op]:
+    """The user-level items one interaction event changes, and how."""
     e, u = event.event_id, event.user_id or ""
     if isinstance(event, ViewHeartbeat):
-        return _heartbeat_parts(event, seq, shard)
+        return _heartbeat_ops(event)
     if isinstance(event, ChatMessageSent):
         if event.data.channel == "direct":
             return []  # direct messages are counted nowhere (SPEC element 8)
         if event.data.session_id is None:
-            return [("user", keys.user_event_key(e, u), Delta(add={"chat": 1}), None)]
-        return _session_counter(e, u, event.data.session_id, "chat")
-    if isinstance(event, ReactionSent):
-        return _session_counter(e, u, event.data.session_id, "reactions")
-    if isinstance(event, HandRaised):
-        return _session_counter(e, u, event.data.session_id, "hands")
-    if isinstance(event, QnaThreadCreated):
-        return _session_counter(e, u, event.data.session_id, "qna")
+            return [(keys.user_event_key(e, u), Count("chat", id_hash(event.id), None), None)]
+        s = event.data.session_id
+        return [_session_op(e, u, s, Count("chat", id_hash(event.id), keys.session_total_key(e, s)))]
+    if isinstance(event, ReactionSent | HandRaised | QnaThreadCreated):
+        counter = _COUNTER_OF[type(event)]
+        s = event.data.session_id
+        return [_session_op(e, u, s, Count(counter, id_hash(event.id), keys.session_total_key(e, s)))]
     if isinstance(event, PollAnswered):
         s = event.data.session_id
-        user = Delta(add={"poll_answers": 1}, strings={"polls": {event.data.poll_id}}, put=_attendee(e, u, s))
         return [
-            ("user", keys.user_session_key(e, u, s), user, None),
-            ("total", keys.session_total_key(e, s), Delta(add={"poll_answers": 1}), None),
+            _session_op(e, u, s, Poll(event.data.poll_id, id_hash(event.id), keys.session_total_key(e, s)))
         ]
     if isinstance(event, AttachmentDownloaded):
         d = event.data
-        source: dict[str, Any] = {}
-        parts: list[_Part] = []
         if d.session_id is not None:
-            source = {"source_kind": "session", "source_id": d.session_id}
-            parts.append(
-                ("total", keys.session_total_key(e, d.session_id), Delta(add={"downloads": 1}), None)
-            )
+            source: str | None = keys.session_sk(d.session_id)
+            total = keys.session_total_key(e, d.session_id)
         elif d.vod_id is not None:
-            source = {"source_kind": "vod", "source_id": d.vod_id}
-            parts.append(("total", keys.vod_total_key(e, d.vod_id), Delta(add={"downloads": 1}), None))
-        user = Delta(add={"downloads": 1}, put=source)
-        return [("user", keys.user_attachment_key(e, u, d.attachment_id), user, None), *parts]
+            source, total = keys.vod_sk(d.vod_id), keys.vod_total_key(e, d.vod_id)
+        else:
+            source, total = None, keys.attachment_total_key(e, d.attachment_id)
+        op = Download(source, id_hash(event.id), total)
+        return [(keys.user_attachment_key(e, u, d.attachment_id), op, None)]
     raise TypeError(f"no aggregation rule for {event.type}")  # pragma: no cover - the union is closed
 
 
-def _attendee(event_id: str, user_id: str, session_id: str) -> dict[str, Any]:
-    """GSI1 attributes that list a session's attendees."""
-    return {"gsi1pk": keys.session_total_key(event_id, session_id).pk, "gsi1sk": keys.user_index_sk(user_id)}
+_COUNTER_OF: dict[type, str] = {ReactionSent: "reactions", HandRaised: "hands", QnaThreadCreated: "qna"}
+_SECONDS_OF = {"live": "live_seconds", "recording": "recording_seconds", "vod": "vod_seconds"}
 
 
-def _session_counter(e: str, u: str, s: str, counter: str) -> list[_Part]:
-    return [
-        ("user", keys.user_session_key(e, u, s), Delta(add={counter: 1}, put=_attendee(e, u, s)), None),
-        ("total", keys.session_total_key(e, s), Delta(add={counter: 1}), None),
-    ]
-
-
-def _heartbeat_parts(event: ViewHeartbeat, seq: str, shard: str) -> list[_Part]:
+def _heartbeat_ops(event: ViewHeartbeat) -> list[_Op]:
     e, u, d = event.event_id, event.user, event.data
-    once = {VIEW_SEQ: view_token(shard, seq)}
     if d.kind == "vod":
         assert d.vod_id is not None
-        put: dict[str, Any] = {"gsi1pk": keys.vod_total_key(e, d.vod_id).pk, "gsi1sk": keys.user_index_sk(u)}
-        numbers: dict[str, set[int]] = {}
-        strings: dict[str, set[str]] = {}
-        if d.duration_seconds is not None:
-            put["duration"] = d.duration_seconds
-        interval = watched_interval(d.position, d.seconds) if d.position is not None else None
-        if interval is not None:
-            if d.duration_seconds is not None:
-                covered = buckets_for_interval(*interval, d.duration_seconds)
-                if covered:
-                    numbers["buckets"] = covered
-            else:
-                # Duration unknown yet: keep the interval; the read side maps it once known.
-                strings["spans"] = {span_token(*interval)}
-        user = Delta(add={"vod_seconds": d.seconds}, strings=strings, numbers=numbers, put=put, put_once=once)
-        total_key = keys.vod_total_key(e, d.vod_id)
-        return [
-            ("user", keys.user_vod_key(e, u, d.vod_id), user, total_key),
-            ("total", total_key, Delta(add={"vod_seconds": d.seconds}), None),
-        ]
-    assert d.session_id is not None
-    seconds = {"live_seconds" if d.kind == "live" else "recording_seconds": d.seconds}
-    if d.kind == "live":
-        seconds["engaged_seconds"] = d.engaged_seconds
-    total_key = keys.session_total_key(e, d.session_id)
-    attendee = {"gsi1pk": total_key.pk, "gsi1sk": keys.user_index_sk(u)}  # as _attendee(), key reused
-    user = Delta(add=dict(seconds), put_once=once, put=attendee)
-    return [
-        ("user", keys.user_session_key(e, u, d.session_id), user, total_key),
-        ("total", total_key, Delta(add=dict(seconds)), None),
-    ]
+        content, total = d.vod_id, keys.vod_total_key(e, d.vod_id)
+        anchor = keys.user_vod_key(e, u, d.vod_id)
+        media = watched_interval(d.position, d.seconds) if d.position is not None else None
+    else:
+        assert d.session_id is not None
+        content, total = d.session_id, keys.session_total_key(e, d.session_id)
+        anchor, media = keys.user_session_key(e, u, d.session_id), None
+    ops: list[_Op] = [(anchor, Viewed(total), _attendee(e, u, total))]
+    engaged = d.engaged_seconds if d.kind == "live" else 0
+    counter = _SECONDS_OF[d.kind]
+    for span in heartbeat_spans(event.time, d.seconds, engaged):
+        cover = Cover(span.lo, span.hi, span.engaged, counter, total, media, d.duration_seconds)
+        media = None  # completion is recorded once, on the first part
+        ops.append((keys.user_view_key(e, u, d.kind, content, hour_label(span.hour)), cover, None))
+    return ops
 
 
 def _latest_group(
-    event: UserProfile | CatalogSession | CatalogVod | CatalogAttachment, seq: str
+    event: UserProfile | CatalogSession | CatalogVod | CatalogAttachment, record: StreamRecord
 ) -> LatestGroup:
-    e, when = event.event_id, event.time_key
+    e, when, seq, arrival = event.event_id, event.time_key, record.seq, record.arrival
     if isinstance(event, UserProfile):
         p = event.data
         values: dict[str, Any] = {
@@ -249,7 +279,10 @@ def _latest_group(
             "gsi1pk": keys.users_index_pk(e),
             "gsi1sk": keys.user_index_sk(event.user),
         }
-        return LatestGroup(keys.profile_key(e, event.user), seq, when, values, "profile_time")
+        tombstone = keys.tombstone_key(e, event.user)
+        return LatestGroup(
+            keys.profile_key(e, event.user), seq, when, values, "profile_time", arrival, tombstone
+        )
     if isinstance(event, CatalogSession):
         s = event.data
         values = {
@@ -257,20 +290,24 @@ def _latest_group(
             "starts_at": format_time(s.starts_at) if s.starts_at else None,
             "ends_at": format_time(s.ends_at) if s.ends_at else None,
         }
-        return LatestGroup(
-            keys.catalog_key(e, keys.session_sk(s.session_id)), seq, when, values, "catalog_time"
-        )
+        key = keys.catalog_key(e, keys.session_sk(s.session_id))
+        return LatestGroup(key, seq, when, values, "catalog_time", arrival)
     if isinstance(event, CatalogVod):
         v = event.data
         values = {"name": v.name, "duration": v.duration_seconds}
-        return LatestGroup(keys.catalog_key(e, keys.vod_sk(v.vod_id)), seq, when, values, "catalog_time")
+        return LatestGroup(
+            keys.catalog_key(e, keys.vod_sk(v.vod_id)), seq, when, values, "catalog_time", arrival
+        )
     a = event.data
+    source = (
+        keys.session_total_key(e, a.session_id) if a.session_id else keys.vod_total_key(e, a.vod_id or "")
+    )
     values = {
         "name": a.name,
         "file_type": a.file_type,
         "source_kind": "session" if a.session_id else "vod",
         "source_id": a.session_id or a.vod_id,
     }
-    return LatestGroup(
-        keys.catalog_key(e, keys.attachment_sk(a.attachment_id)), seq, when, values, "catalog_time"
-    )
+    link = keys.ItemKey(source.pk, keys.attachment_sk(a.attachment_id))
+    key = keys.catalog_key(e, keys.attachment_sk(a.attachment_id))
+    return LatestGroup(key, seq, when, values, "catalog_time", arrival, None, (link,))

@@ -55,12 +55,26 @@ class VodActivity:
     duration: float | None = None
 
 
+Source = tuple[str, str]  # ("session" | "vod", id)
+_SOURCE_PREFIX = {"session": "SES#", "vod": "VOD#"}
+
+
+def source_of(sort_key: str) -> Source:
+    """("session", "s1") from a sort key ``SES#s1`` (``VOD#v1`` -> ("vod", "v1"))."""
+    prefix, source_id = sort_key.split("#", 1)
+    return ("session" if prefix == "SES" else "vod"), source_id
+
+
+def source_sk(source: Source) -> str:
+    return f"{_SOURCE_PREFIX[source[0]]}{source[1]}"
+
+
 @dataclass(frozen=True, slots=True)
 class AttachmentActivity:
     attachment_id: str
     downloads: int = 0
-    source_kind: str | None = None
-    source_id: str | None = None
+    # Downloads whose event named a source; the rest belong to the catalog's source.
+    named: tuple[tuple[Source, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +84,18 @@ class CatalogEntry:
     file_type: str | None = None
     source_kind: str | None = None
     source_id: str | None = None
+
+    @property
+    def source(self) -> Source | None:
+        return (
+            (self.source_kind, self.source_id)
+            if self.source_kind in _SOURCE_PREFIX and self.source_id
+            else None
+        )
+
+    @property
+    def source_sk(self) -> str | None:
+        return source_sk(self.source) if self.source else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,15 +114,17 @@ class UserActivity:
         )
 
     def catalog_keys(self) -> set[str]:
-        """Catalog sort keys the dashboard needs names for (sessions, VODs, attachments, sources)."""
+        """Catalog sort keys the dashboard needs names for (sessions, VODs, attachments, named sources)."""
         keys = {f"SES#{s.session_id}" for s in self.sessions}
         keys |= {f"VOD#{v.vod_id}" for v in self.vods}
         keys |= {f"ATT#{a.attachment_id}" for a in self.attachments}
-        keys |= {f"{_SOURCE_PREFIX[a.source_kind]}{a.source_id}" for a in self.attachments if a.source_kind}
+        keys |= {source_sk(source) for a in self.attachments for source, _ in a.named}
         return keys
 
 
-_SOURCE_PREFIX = {"session": "SES#", "vod": "VOD#"}
+def source_keys(catalog: dict[str, CatalogEntry]) -> set[str]:
+    """Sources that only the attachments' catalog entries name: a second read gets their names."""
+    return {sk for entry in catalog.values() if (sk := entry.source_sk) is not None} - set(catalog)
 
 
 @dataclass(slots=True)
@@ -118,12 +146,8 @@ def rollup_user(
 ) -> dict[str, Any]:
     named = _Named(catalog)
     e = activity.event_id
-    attachments = _attachments(activity, named)
     downloads_by_session: dict[str, int] = {}
-    for item in attachments:
-        if item["source"]["kind"] == "session" and item["source"]["id"]:
-            sid = item["source"]["id"]
-            downloads_by_session[sid] = downloads_by_session.get(sid, 0) + item["downloads"]
+    attachments = _attachments(activity, named, downloads_by_session)
     sessions = _sessions(activity, named, downloads_by_session)
     vods = _vods(activity, named)
 
@@ -175,19 +199,31 @@ def rollup_user(
     }
 
 
-def _attachments(activity: UserActivity, named: _Named) -> list[dict[str, Any]]:
+def _attachments(activity: UserActivity, named: _Named, by_session: dict[str, int]) -> list[dict[str, Any]]:
+    """Attachment rows; ``by_session`` gets each session's downloads (element 23).
+
+    A source the download event named wins; the other downloads go to the catalog's source,
+    which may arrive after the downloads (read-time attribution, no re-ingest).
+    """
     items: list[dict[str, Any]] = []
     for a in activity.attachments:
         if a.downloads <= 0:
             continue
-        entry = named.entry(f"ATT#{a.attachment_id}")
-        name, missing = named.name(f"ATT#{a.attachment_id}", a.attachment_id)
-        # The download event's own source wins; else the catalog's (late catalogs fix it up).
-        kind = a.source_kind or (entry.source_kind if entry else None)
-        source_id = a.source_id if a.source_kind else (entry.source_id if entry else None)
-        source_name = None
-        if kind in _SOURCE_PREFIX and source_id:
-            source_name, _ = named.name(f"{_SOURCE_PREFIX[kind]}{source_id}", source_id)
+        sk = f"ATT#{a.attachment_id}"
+        entry = named.entry(sk)
+        name, missing = named.name(sk, a.attachment_id)
+        downloads = dict(a.named)
+        unnamed = a.downloads - sum(downloads.values())
+        catalog_source = entry.source if entry else None
+        if unnamed > 0 and catalog_source is not None:
+            downloads[catalog_source] = downloads.get(catalog_source, 0) + unnamed
+        for (kind, source_id), count in downloads.items():
+            if kind == "session":
+                by_session[source_id] = by_session.get(source_id, 0) + count
+        shown = max(a.named, key=lambda n: (n[1], n[0]))[0] if a.named else catalog_source
+        source: dict[str, Any] = {"kind": None, "id": None, "name": None}
+        if shown is not None:
+            source = {"kind": shown[0], "id": shown[1], "name": named.name(source_sk(shown), shown[1])[0]}
         file_type = entry.file_type if entry else None
         items.append(
             {
@@ -197,7 +233,7 @@ def _attachments(activity: UserActivity, named: _Named) -> list[dict[str, Any]]:
                 "fileType": file_type,
                 "fileLabel": file_label(file_type),
                 "fileFamily": file_family(file_type),
-                "source": {"kind": kind, "id": source_id, "name": source_name},
+                "source": source,
                 "downloads": a.downloads,
             }
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 PROFILE = "PROFILE"
@@ -74,3 +75,50 @@ def users_index_pk(event_id: str) -> str:
 
 def user_index_sk(user_id: str) -> str:
     return f"USR#{user_id}"
+
+
+ERASED = "ERASED"
+VIEW_PREFIX = "VIEW#"
+DEDUP_PREFIX = "DEDUP#"
+_VIEW_KIND = {"live": "L", "recording": "R", "vod": "V"}
+VIEW_KINDS = {code: kind for kind, code in _VIEW_KIND.items()}
+
+
+def tombstone_key(event_id: str, user_id: str) -> ItemKey:
+    """Left by an erase: events of the user at or before its time are dropped when they arrive.
+
+    Keyed by a hash of the user id, outside the user's partition, so no item keeps the erased
+    id in the clear; 256 partitions per event spread the aggregator's reads of tombstones.
+    """
+    digest = hashlib.sha256(f"{event_id}#{user_id}".encode()).hexdigest()
+    return ItemKey(f"EVT#{event_id}#{ERASED}#{digest[:2]}", digest)
+
+
+def user_view_key(event_id: str, user_id: str, kind: str, content_id: str, hour: str) -> ItemKey:
+    """One UTC hour of a user's viewing of one content item: ``VIEW#L#s1#2026-11-20T10``."""
+    return ItemKey(user_pk(event_id, user_id), f"{VIEW_PREFIX}{_VIEW_KIND[kind]}#{content_id}#{hour}")
+
+
+def parse_view_sk(sk: str) -> tuple[str, str, str]:
+    """(kind, content id, hour) of a viewing item's sort key."""
+    _, code, content, hour = sk.split("#", 3)
+    return VIEW_KINDS[code], content, hour
+
+
+def dedup_page_key(item: ItemKey, page: int) -> ItemKey:
+    """Where an item's older applied-event hashes spill (the dashboard's Query skips the prefix)."""
+    return ItemKey(item.pk, f"{DEDUP_PREFIX}{item.sk}#{page}")
+
+
+def attachment_total_key(event_id: str, attachment_id: str) -> ItemKey:
+    """Downloads whose event named no source: attributed to the catalog's source when read."""
+    return ItemKey(f"EVT#{event_id}#ATT#{attachment_id}", TOTAL)
+
+
+def target_token(key: ItemKey) -> str:
+    return f"{key.pk}|{key.sk}"
+
+
+def from_target_token(token: str) -> ItemKey:
+    pk, sk = token.split("|", 1)
+    return ItemKey(pk, sk)

@@ -41,7 +41,8 @@ def apply_shard(shard: str, records: list[StreamRecord]) -> BatchOutcome:
             "records": len(records),
             "duplicates": plan.duplicates,
             "ignored": plan.ignored,
-            "items": len(plan.users) + len(plan.latest) + len(plan.totals),
+            "items": len(plan.groups) + len(plan.latest),
+            "erased": outcome.erased,
             "written": outcome.written,
             "failedFrom": outcome.cut,
             # Error class names only: messages may echo item keys, which hold user ids.

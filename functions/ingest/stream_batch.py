@@ -12,6 +12,7 @@ import base64
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import EventType
@@ -21,7 +22,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import Ki
 from domain.apply import BatchOutcome
 from domain.coalesce import StreamRecord
 from domain.sequence import order_key
-from models.events import EventRejected, UndecodableRecord, parse_record
+from models.events import EventRejected, UndecodableRecord, format_time, parse_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,16 @@ def decode(record: KinesisStreamRecord, seq: str) -> StreamRecord | Poison:
         return Poison(record, "invalid_event", [e.model_dump() for e in exc.errors])
     except ValueError:  # not base64 (Kinesis always encodes, so only a forged event gets here)
         return Poison(record, "undecodable", [{"field": "", "message": "record data is not base64"}])
-    return StreamRecord(seq, event)
+    return StreamRecord(seq, event, arrival_time(record))
+
+
+def arrival_time(record: KinesisStreamRecord) -> str:
+    """When the record reached the stream, as event times are kept (an erase compares both)."""
+    stamp = record.kinesis.approximate_arrival_timestamp
+    try:
+        return format_time(datetime.fromtimestamp(float(stamp), UTC))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
 
 
 ApplyShard = Callable[[str, list[StreamRecord]], BatchOutcome]

@@ -38,6 +38,9 @@ def dlq_messages(aws: Aws) -> list[dict[str, Any]]:
             sqs.delete_message(QueueUrl=aws.env["DLQ_URL"], ReceiptHandle=m["ReceiptHandle"])
 
 
+WRITES = ("PutItem", "TransactWriteItems")
+
+
 def test_item_too_large_is_quarantined_and_left_out_of_totals(
     aws: Aws, capsys: pytest.CaptureFixture
 ) -> None:
@@ -45,14 +48,15 @@ def test_item_too_large_is_quarantined_and_left_out_of_totals(
     from dal.items import bind_table, botocore_client
 
     bind_table(aws.table)
-    full_key = {"pk": {"S": "EVT#e1#USR#hoarder"}, "sk": {"S": "VOD#v1"}}
 
     def refuse_growth(params: dict, **_: Any) -> Any:
-        key = json.loads(params["body"]).get("Key")  # before-call sees the serialized request
-        return error_response("ValidationException", TOO_LARGE) if key == full_key else None
+        # before-call sees the serialized request: any write of the hoarder's items is refused
+        hoarders = "EVT#e1#USR#hoarder" in params["body"].decode()
+        return error_response("ValidationException", TOO_LARGE) if hoarders else None
 
     client = botocore_client()
-    client.meta.events.register("before-call.dynamodb.UpdateItem", refuse_growth)
+    for operation in WRITES:
+        client.meta.events.register(f"before-call.dynamodb.{operation}", refuse_growth)
     try:
         records = records_for(
             [
@@ -63,7 +67,8 @@ def test_item_too_large_is_quarantined_and_left_out_of_totals(
         )
         assert run_aggregator(records) == {"batchItemFailures": []}
     finally:
-        client.meta.events.unregister("before-call.dynamodb.UpdateItem", refuse_growth)
+        for operation in WRITES:
+            client.meta.events.unregister(f"before-call.dynamodb.{operation}", refuse_growth)
     items = table_items(aws.client("dynamodb"), aws.table)
     assert items[("EVT#e1#VOD#v1", "TOTAL")]["vod_seconds"] == 15  # the hoarder's 20 s are quarantined whole
     assert items[("EVT#e1#VOD#v1", "TOTAL")]["viewers"] == 1
@@ -94,7 +99,7 @@ def test_each_kind_of_poison_has_its_reason(aws: Aws) -> None:
         [{"field": "data.seconds", "message": "must be between 1 and 60"}],
     )
     # The original data travels with the reason, so a fixed record can be replayed.
-    assert table_items(aws.client("dynamodb"), aws.table)[("EVT#e1#USR#u1", "SES#s1")]["live_seconds"] == 10
+    assert table_items(aws.client("dynamodb"), aws.table)[("EVT#e1#SES#s1", "TOTAL")]["live_seconds"] == 10
 
 
 def test_shard_progress_continues_past_poison(aws: Aws) -> None:
@@ -102,4 +107,4 @@ def test_shard_progress_continues_past_poison(aws: Aws) -> None:
     poison = kinesis_record("2", b"garbage")
     later = records_for([ev.live("s1", 20, 20)], start=3)
     assert run_aggregator([poison, *later]) == {"batchItemFailures": []}
-    assert table_items(aws.client("dynamodb"), aws.table)[("EVT#e1#USR#u1", "SES#s1")]["live_seconds"] == 30
+    assert table_items(aws.client("dynamodb"), aws.table)[("EVT#e1#SES#s1", "TOTAL")]["live_seconds"] == 30

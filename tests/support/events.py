@@ -8,7 +8,15 @@ from typing import Any
 from hypothesis import strategies as st
 
 _ids = itertools.count(1)
+_beats = itertools.count(1)
 BASE_TIME = "2026-11-20T10:00:00Z"
+
+
+def next_beat_time() -> str:
+    """Heartbeats are stamped a minute apart unless a test says otherwise: a player's beats
+    never overlap, so each one's seconds are new viewing (as hand-worked expectations assume)."""
+    minute = next(_beats) % (24 * 60)
+    return f"2026-11-20T{minute // 60:02d}:{minute % 60:02d}:00Z"
 
 
 def event(
@@ -28,6 +36,7 @@ def event(
 
 
 def live(session: str, seconds: int = 10, engaged: int = 0, **kw: Any) -> dict[str, Any]:
+    kw.setdefault("time", next_beat_time())
     return event(
         "view.heartbeat",
         {"kind": "live", "sessionId": session, "seconds": seconds, "engagedSeconds": engaged},
@@ -36,6 +45,7 @@ def live(session: str, seconds: int = 10, engaged: int = 0, **kw: Any) -> dict[s
 
 
 def recording(session: str, seconds: int = 10, position: float | None = None, **kw: Any) -> dict[str, Any]:
+    kw.setdefault("time", next_beat_time())
     data: dict[str, Any] = {"kind": "recording", "sessionId": session, "seconds": seconds}
     if position is not None:
         data["position"] = position
@@ -45,6 +55,7 @@ def recording(session: str, seconds: int = 10, position: float | None = None, **
 def vod(
     video: str, seconds: int, position: float | None, duration: float | None = None, **kw: Any
 ) -> dict[str, Any]:
+    kw.setdefault("time", next_beat_time())
     data: dict[str, Any] = {"kind": "vod", "vodId": video, "seconds": seconds}
     if position is not None:
         data["position"] = position

@@ -51,11 +51,16 @@ def error_response(code: str, message: str = "injected", status: int = 400) -> t
 
 
 class DynamoFaults:
-    """Fail a share of UpdateItem calls the ways DynamoDB does: throttling, capacity, timeouts."""
+    """Fail a share of the aggregator's calls the ways DynamoDB does: throttling, capacity, timeouts."""
 
     CODES = ("ProvisionedThroughputExceededException", "ThrottlingException", "InternalServerError")
 
-    def __init__(self, rate: float, seed: int, operations: tuple[str, ...] = ("UpdateItem",)):
+    def __init__(
+        self,
+        rate: float,
+        seed: int,
+        operations: tuple[str, ...] = ("BatchGetItem", "PutItem", "TransactWriteItems", "UpdateItem"),
+    ):
         self.rate = rate
         self.random = random.Random(seed)
         self.operations = operations

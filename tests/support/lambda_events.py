@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,7 +85,7 @@ def kinesis_record(
             "sequenceNumber": seq,
             "partitionKey": partition_key,
             "data": base64.b64encode(data).decode(),
-            "approximateArrivalTimestamp": 1795000000.0,
+            "approximateArrivalTimestamp": time.time(),  # arrives now, as on a live stream
         },
     }
 

@@ -57,6 +57,8 @@ def _plain(value: Any) -> Any:
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, set):
         return {_plain(v) for v in value}
+    if hasattr(value, "value") and isinstance(value.value, bytes):  # boto3's Binary
+        return value.value
     return value
 
 

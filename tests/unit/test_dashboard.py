@@ -78,7 +78,7 @@ def test_polls_and_attachments_distinct_versus_downloads() -> None:
             SessionActivity("s1", polls=frozenset({"p1", "p2"})),
             SessionActivity("s2", polls=frozenset({"p1"})),
         ),
-        attachments=(AttachmentActivity("a1", 3, "session", "s1"), AttachmentActivity("a2", 1)),
+        attachments=(AttachmentActivity("a1", 3, ((("session", "s1"), 3),)), AttachmentActivity("a2", 1)),
     )
     catalog = {"ATT#a2": CatalogEntry("Agenda", file_type="pdf", source_kind="session", source_id="s1")}
     board = rollup(activity, catalog)
@@ -166,3 +166,26 @@ def test_file_types_map_to_icons_and_labels() -> None:
     assert file_family("image/png") == "image"
     assert file_family("weird") == "other"
     assert file_family(None) == "other"
+
+
+def test_a_download_without_a_source_takes_the_catalogs_and_every_name_comes_from_the_catalog() -> None:
+    """A source the event named wins; the rest follow the catalog; names, never ids, when known."""
+    activity = UserActivity(
+        "e",
+        "u",
+        attachments=(AttachmentActivity("a1", 3, ((("session", "s1"), 1),)), AttachmentActivity("a2", 2)),
+    )
+    catalog = {
+        "ATT#a1": CatalogEntry("Slides", file_type="pdf", source_kind="session", source_id="s2"),
+        "ATT#a2": CatalogEntry("Sheet", file_type="xlsx", source_kind="session", source_id="s2"),
+        "SES#s1": CatalogEntry("Opening keynote"),
+        "SES#s2": CatalogEntry("Panel"),
+    }
+    board = rollup(activity, catalog)
+    by_id = {a["attachmentId"]: a for a in board["attachments"]["items"]}
+    assert by_id["a1"]["source"] == {"kind": "session", "id": "s1", "name": "Opening keynote"}
+    assert by_id["a2"]["source"] == {"kind": "session", "id": "s2", "name": "Panel"}
+    rows = {s["sessionId"]: s for s in board["sessions"]}
+    assert (rows["s1"]["name"], rows["s1"]["attachmentsDownloaded"]) == ("Opening keynote", 1)
+    assert (rows["s2"]["name"], rows["s2"]["attachmentsDownloaded"]) == ("Panel", 4)  # 2 of a1 + 2 of a2
+    assert not any(s["catalogMissing"] for s in board["sessions"])

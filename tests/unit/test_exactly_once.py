@@ -1,40 +1,73 @@
-"""Property: any split into sub-batches, any replays, any write failures == one clean pass."""
+"""Property: any resends, any split into batches, any replays, bisections and write failures give
+what one clean pass over the distinct events gives (SPEC sections 4 and 11)."""
 
 from __future__ import annotations
 
 import itertools
 import random
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain.apply import ItemTooLarge
 from domain.coalesce import StreamRecord
+from domain.coverage import from_bytes
+from domain.keys import DEDUP_PREFIX, ItemKey, tombstone_key
 from domain.sequence import order_key
 from models.events import parse_event
 from tests.support.delivery import apply_once, deliver_chaotically
-from tests.support.events import live, poll, profile, raw_events
+from tests.support.events import chat, download, live, poll, profile, raw_events, session_event
 from tests.support.memory_store import MemoryStore
+
+BOOKKEEPING = {"version", "pending", "dedup", "dedup_pages"}
 
 
 def stream(raws: list[dict]) -> list[StreamRecord]:
     return [StreamRecord(order_key(str(i + 1)), parse_event(raw)) for i, raw in enumerate(raws)]
 
 
-def clean(records: list[StreamRecord]) -> dict:
+def visible(items: dict[ItemKey, dict[str, Any]]) -> dict[ItemKey, dict[str, Any]]:
+    """What readers see: no high-water marks, versions, pending deltas or remembered ids."""
+    return {
+        key: {k: v for k, v in item.items() if k not in BOOKKEEPING and not k.startswith("hwm_")}
+        for key, item in items.items()
+        if not key.sk.startswith(DEDUP_PREFIX)
+    }
+
+
+def clean(raws: list[dict]) -> dict:
     store = MemoryStore()
-    assert apply_once(store, records).cut is None
-    return store.items
+    assert apply_once(store, stream(raws)).cut is None
+    return visible(store.items)
+
+
+def with_resends(raws: list[dict], rng: random.Random, times: list[int]) -> list[dict]:
+    """Each event sent 1..3 times; a resend arrives later, anywhere after the first."""
+    arrivals: list[dict] = []
+    for raw, count in zip(raws, times, strict=True):
+        arrivals.append(raw)
+        for _ in range(count - 1):
+            arrivals.insert(rng.randint(len(arrivals), len(arrivals) + 3), dict(raw))
+    return arrivals
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(raw_events(), min_size=1, max_size=60), st.integers(0, 2**32), st.sampled_from([0.0, 0.05, 0.3])
+    st.lists(raw_events(), min_size=1, max_size=50),
+    st.integers(0, 2**32),
+    st.sampled_from([0.0, 0.05, 0.3]),
+    st.data(),
 )
-def test_chaotic_delivery_equals_clean_pass(raws: list[dict], seed: int, fail_rate: float) -> None:
-    records = stream(raws)
-    store = MemoryStore(fail_rate=fail_rate, seed=seed)
-    deliver_chaotically(store, records, random.Random(seed))
-    assert store.items == clean(records)
+def test_resends_chaotic_delivery_and_failures_equal_a_clean_pass(
+    raws: list[dict], seed: int, fail_rate: float, data: st.DataObject
+) -> None:
+    rng = random.Random(seed)
+    times = data.draw(st.lists(st.integers(1, 3), min_size=len(raws), max_size=len(raws)))
+    arrivals = with_resends(raws, rng, times)
+    store = MemoryStore(fail_rate=fail_rate, seed=seed, lost_reply_rate=fail_rate / 2)
+    deliver_chaotically(store, stream(arrivals), rng)
+    assert visible(store.items) == clean(raws)
 
 
 @settings(max_examples=100, deadline=None)
@@ -47,47 +80,116 @@ def test_any_split_any_replays_equals_clean_pass(raws: list[dict], data: st.Data
     for start, end in itertools.pairwise(bounds):
         for _ in range(data.draw(st.integers(1, 3))):
             assert apply_once(store, records[start:end]).cut is None
-    assert store.items == clean(records)
+    assert visible(store.items) == clean(raws)
 
 
-def test_replaying_an_older_prefix_changes_nothing() -> None:
-    records = stream([live("s1", 10, 5), poll("s1", "p1"), live("s1", 20, 20), poll("s1", "p1")])
+@st.composite
+def overlapping_beats(draw: st.DrawFn) -> list[dict]:
+    """Live heartbeats of one user in one session: tabs, overlaps, duplicates, odd times."""
+    beats = []
+    for _ in range(draw(st.integers(1, 30))):
+        second = draw(st.integers(0, 7300))  # crosses hour boundaries
+        fraction = draw(st.sampled_from(["", ".5", ".999"]))
+        hh, rest = divmod(second, 3600)
+        mm, ss = divmod(rest, 60)
+        seconds = draw(st.integers(1, 60))
+        when = f"2026-11-20T{10 + hh:02d}:{mm:02d}:{ss:02d}{fraction}Z"
+        beats.append(live("s1", seconds, draw(st.integers(0, seconds)), time=when))
+    return beats
+
+
+@settings(max_examples=150, deadline=None)
+@given(overlapping_beats(), st.integers(0, 2**32))
+def test_live_seconds_are_the_union_of_heartbeat_intervals(beats: list[dict], seed: int) -> None:
     store = MemoryStore()
-    apply_once(store, records)
-    before = {k: dict(v) for k, v in store.items.items()}
-    apply_once(store, records[:2])  # a bisected first half arriving late
-    apply_once(store, records[1:3])
-    assert store.items == before
+    deliver_chaotically(store, stream(beats), random.Random(seed))
+    watched: set[int] = set()
+    for beat in beats:
+        event = parse_event(beat)
+        end = int(event.time.timestamp() // 1)
+        watched |= set(range(end - beat["data"]["seconds"], end))
+    hours = [v for k, v in store.items.items() if k.sk.startswith("VIEW#L#s1#")]
+    assert sum(h["seconds"] for h in hours) == len(watched)
+    assert sum(from_bytes(h["bits"]).bit_count() for h in hours) == len(watched)
+    assert sum(h.get("engaged", 0) for h in hours) <= len(watched)
+    total = store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]
+    assert total["live_seconds"] == len(watched)  # never more than the wall-clock time watched
+    assert total["viewers"] == 1
 
 
-def test_distinct_viewers_counted_once_under_replays() -> None:
-    records = stream([live("s1", user="u1"), live("s1", user="u1"), live("s1", user="u2")])
+def test_thirty_beats_at_one_instant_are_one_minute() -> None:
+    beats = [live("s1", 60, 60, time="2026-11-20T10:01:00Z") for _ in range(30)]
     store = MemoryStore()
-    for _ in range(3):
-        apply_once(store, records)
-        apply_once(store, records[1:])
-    totals = [v for k, v in store.items.items() if k.pk == "EVT#e1#SES#s1"]
-    assert totals[0]["viewers"] == 2
-    assert totals[0]["live_seconds"] == 30
+    apply_once(store, stream(beats))
+    total = store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]
+    assert (total["live_seconds"], total["engaged_seconds"]) == (60, 60)
 
 
-def test_viewer_counted_when_user_item_written_but_totals_failed() -> None:
-    """The user item was updated, the totals write failed: the retry must still add the viewer."""
-    records = stream([live("s1", user="u1")])
+def test_a_resend_minutes_later_counts_once() -> None:
+    first = [
+        live("s1", 60, 30, id="hb"),
+        session_event("reaction.sent", "s1", id="r"),
+        poll("s1", "p", id="p"),
+    ]
+    store = MemoryStore()
+    apply_once(store, stream(first))
+    resent = [StreamRecord(order_key(str(10 + i)), parse_event(raw)) for i, raw in enumerate(first)]
+    apply_once(store, resent)
+    user = store.items[ItemKey("EVT#e1#USR#u1", "SES#s1")]
+    total = store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]
+    assert (user["reactions"], user["poll_answers"]) == (1, 1)
+    assert (total["live_seconds"], total["reactions"], total["poll_answers"], total["viewers"]) == (
+        60,
+        1,
+        1,
+        1,
+    )
+
+
+def test_the_same_id_in_different_events_or_users_are_different_events() -> None:
+    raws = [
+        live("s1", 60, 0, id="42", ev="eA"),
+        session_event("reaction.sent", "s1", id="42", ev="eB"),
+        session_event("reaction.sent", "s1", id="42", ev="eB", user="u2"),
+    ]
+    store = MemoryStore()
+    apply_once(store, stream(raws))
+    assert store.items[ItemKey("EVT#eA#SES#s1", "TOTAL")]["live_seconds"] == 60
+    assert store.items[ItemKey("EVT#eB#SES#s1", "TOTAL")]["reactions"] == 2
+
+
+def test_many_counter_events_spill_their_ids_and_resends_are_still_recognised() -> None:
+    reactions = [session_event("reaction.sent", "s1", id=f"r{i}") for i in range(300)]
+    records = stream(reactions)
+    store = MemoryStore()
+    for start in range(0, 300, 50):
+        apply_once(store, records[start : start + 50])
+    pages = [k for k in store.items if k.sk.startswith(DEDUP_PREFIX)]
+    assert len(pages) == 2  # 300 ids: two full pages of 128 spilled, 44 on the item
+    resent = [StreamRecord(order_key(str(1000 + i)), parse_event(r)) for i, r in enumerate(reactions[::7])]
+    apply_once(store, resent)
+    assert store.items[ItemKey("EVT#e1#USR#u1", "SES#s1")]["reactions"] == 300
+    assert store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]["reactions"] == 300
+
+
+def test_a_totals_write_that_failed_is_recovered_from_the_user_item() -> None:
+    """Trap (a): the user item moved on, the totals write failed; the retry still adds the delta once."""
+    raws = [live("s1", 30, 10, user="u1"), chat("s1", user="u1")]
+    records = stream(raws)
 
     class FailTotalsOnce(MemoryStore):
         failed = False
 
-        def add_after(self, key, shard, first_seq, last_seq, delta):  # type: ignore[no-untyped-def]
-            if key.sk == "TOTAL" and not self.failed:
+        def add_to_total(self, key, marks, add):  # type: ignore[no-untyped-def]
+            if not self.failed:
                 self.failed = True
                 raise RuntimeError("totals unavailable")
-            return super().add_after(key, shard, first_seq, last_seq, delta)
+            return super().add_to_total(key, marks, add)
 
     store = FailTotalsOnce()
-    assert apply_once(store, records).cut == records[0].seq
+    assert apply_once(store, records).cut is not None
     assert apply_once(store, records).cut is None
-    assert store.items == clean(records)
+    assert visible(store.items) == clean(raws)
 
 
 def test_latest_profile_wins_whatever_the_arrival_order() -> None:
@@ -97,41 +199,65 @@ def test_latest_profile_wins_whatever_the_arrival_order() -> None:
     apply_once(store, stream([newer]))
     apply_once(store, stream([older]))
     (item,) = store.items.values()
-    assert item["name"] == "New Name"
-    assert item["company"] == "Acme"
-    assert store.items == clean(stream([older, newer]))
+    assert (item["name"], item["company"]) == ("New Name", "Acme")
 
 
-def test_duplicate_event_ids_in_one_batch_count_once() -> None:
-    first = live("s1", 10, 10, id="dup")
-    records = stream([first, dict(first), poll("s1", "p9", id="p"), poll("s1", "p9", id="p")])
+def test_erase_tombstone_drops_earlier_events_and_keeps_newer_ones() -> None:
     store = MemoryStore()
-    apply_once(store, records)
-    user_item = store.items[next(k for k in store.items if k.sk == "SES#s1" and "USR" in k.pk)]
-    assert user_item["live_seconds"] == 10
-    assert user_item["poll_answers"] == 1
+    store.items[tombstone_key("e1", "u1")] = {"erased_at": "2026-11-20T10:30:00.000000Z"}
+    raws = [
+        profile("Before", "2026-11-20T10:00:00Z"),
+        live("s1", 60, 0, time="2026-11-20T10:29:00Z"),
+        download("a1", time="2026-11-20T10:30:00Z"),
+        live("s1", 20, 0, time="2026-11-20T10:45:00Z"),
+    ]
+    outcome = apply_once(store, stream(raws))
+    assert outcome.erased == 4  # the profile, the first beat (viewed + cover) and the download
+    assert ItemKey("EVT#e1#USR#u1", "PROFILE") not in store.items
+    assert ItemKey("EVT#e1#USR#u1", "ATT#a1") not in store.items
+    assert store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]["live_seconds"] == 20
 
 
-def test_viewer_counted_when_first_activity_in_batch_is_not_viewing() -> None:
-    records = stream([poll("s1", "p1", user="u1"), live("s1", user="u1")])
+def test_an_event_that_arrived_before_the_erase_is_dropped_even_with_a_later_time() -> None:
     store = MemoryStore()
-    apply_once(store, records)
-    assert store.items[next(k for k in store.items if k.sk == "TOTAL")]["viewers"] == 1
+    store.items[tombstone_key("e1", "u1")] = {"erased_at": "2026-11-20T10:30:00.000000Z"}
+    record = StreamRecord(
+        order_key("1"),
+        parse_event(live("s1", 10, 0, time="2026-11-20T10:40:00Z")),
+        arrival="2026-11-20T10:29:59.000000Z",
+    )
+    assert apply_once(store, [record]).erased == 2
+    assert not any(k.pk.startswith("EVT#e1#USR#") and k.sk != "ERASED" for k in store.items)
 
 
 def test_item_too_large_quarantines_the_groups_records_whole() -> None:
-    from domain.apply import ItemTooLarge
-
     class FullItem(MemoryStore):
-        def add_after(self, key, shard, first_seq, last_seq, delta):  # type: ignore[no-untyped-def]
+        def write_item(self, key, state, expected_version):  # type: ignore[no-untyped-def]
             if key.pk.endswith("#USR#hoarder"):
                 raise ItemTooLarge(str(key))
-            return super().add_after(key, shard, first_seq, last_seq, delta)
+            return super().write_item(key, state, expected_version)
 
-    records = stream([live("s1", 10, 10, user="u1"), live("s1", 20, 20, user="hoarder"), live("s1", 5, 0)])
+    records = stream([live("s1", 10, 10, user="u1"), chat("s1", user="hoarder"), live("s1", 5, 0)])
     store = FullItem()
     outcome = apply_once(store, records)
     assert outcome.cut is None
     assert outcome.quarantined == {records[1].seq: "item_too_large"}
-    total = store.items[next(k for k in store.items if k.sk == "TOTAL")]
-    assert (total["live_seconds"], total["viewers"]) == (15, 1)
+    total = store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]
+    assert (total["live_seconds"], total["viewers"], total.get("chat", 0)) == (15, 1, 0)
+
+
+def test_an_erase_during_the_batch_leaves_nothing_the_batch_created() -> None:
+    """The race: the batch read no tombstone, the erase wrote one and deleted, then the batch wrote."""
+    tombstone = tombstone_key("e1", "u1")
+
+    class EraseMidBatch(MemoryStore):
+        def write_item(self, key, state, expected_version):  # type: ignore[no-untyped-def]
+            if tombstone not in self.items:  # the erase runs between our read and our first write
+                self.items[tombstone] = {"erased_at": "2026-11-20T23:00:00.000000Z"}
+            return super().write_item(key, state, expected_version)
+
+    store = EraseMidBatch()
+    outcome = apply_once(store, stream([profile("Ana"), live("s1", 30, 10), chat("s1"), chat()]))
+    assert outcome.erased == 1
+    assert [k for k in store.items if k.pk == "EVT#e1#USR#u1"] == []
+    assert store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]["live_seconds"] == 30  # anonymous totals stay

@@ -46,8 +46,8 @@ def dashboard(
         ),
         (d.VodActivity("v1", 125, frozenset(range(45)), duration=300), d.VodActivity("v2", 20)),
         (
-            d.AttachmentActivity("a1", 2, "session", "s1"),
-            d.AttachmentActivity("a2", 1, "vod", "v1"),
+            d.AttachmentActivity("a1", 2, ((("session", "s1"), 2),)),
+            d.AttachmentActivity("a2", 1, ((("vod", "v1"), 1),)),
             d.AttachmentActivity("a3", 1),
         ),
         event_chat=2,

@@ -1,0 +1,68 @@
+"""Viewing as watched wall-clock time (SPEC section 2): unions of whole seconds, one bitmap per hour.
+
+A heartbeat with ``time`` T and ``seconds`` S covers [floor(T) - S, floor(T)). A user's viewing of
+one content item is the size of the union of those intervals. The union is kept per UTC hour as a
+3,600-bit map (450 bytes), so an item stays small and bounded whatever a producer sends, and a
+second can only ever be counted once: re-sent beats, overlapping beats and a second tab or device
+cover seconds that are already set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+HOUR = 3600
+BITMAP_BYTES = HOUR // 8
+
+
+@dataclass(frozen=True, slots=True)
+class HourSpan:
+    """The part of a heartbeat inside one UTC hour: seconds [lo, hi) of hour ``hour``."""
+
+    hour: int  # hours since the epoch
+    lo: int
+    hi: int
+    engaged: int  # the engaged seconds this part may add at most
+
+    @property
+    def size(self) -> int:
+        return self.hi - self.lo
+
+
+def heartbeat_spans(time: datetime, seconds: int, engaged: int = 0) -> Iterator[HourSpan]:
+    """Split [floor(T) - S, floor(T)) at hour boundaries; engaged seconds go to the earlier part first.
+
+    A heartbeat that straddles an hour boundary counts as two heartbeats, one per hour, which
+    keeps each hour's map independent of the others.
+    """
+    end = int(time.timestamp() // 1)
+    start = end - seconds
+    while start < end:
+        hour = start // HOUR
+        stop = min(end, (hour + 1) * HOUR)
+        part = stop - start
+        share = min(engaged, part)
+        engaged -= share
+        yield HourSpan(hour, start - hour * HOUR, stop - hour * HOUR, share)
+        start = stop
+
+
+def cover(bits: int, lo: int, hi: int) -> tuple[int, int]:
+    """Set seconds [lo, hi) in ``bits``; return the new map and how many seconds were new."""
+    mask = ((1 << (hi - lo)) - 1) << lo
+    return bits | mask, (mask & ~bits).bit_count()
+
+
+def hour_label(hour: int) -> str:
+    """Sort-key fragment for an hour: ``2026-11-20T10`` (string order is time order)."""
+    return datetime.fromtimestamp(hour * HOUR, UTC).strftime("%Y-%m-%dT%H")
+
+
+def to_bytes(bits: int) -> bytes:
+    return bits.to_bytes(BITMAP_BYTES, "little")
+
+
+def from_bytes(data: bytes | None) -> int:
+    return int.from_bytes(data, "little") if data else 0

@@ -1,0 +1,213 @@
+"""Fold one batch's operations into one user-level item (read-modify-write, SPEC sections 4 and 11).
+
+Pure: the item as read, the operations, out comes the item to write and the deltas it owes its
+totals items. Three rules make a batch, or any part of it, safe to apply again:
+
+- an operation whose record sequence is at or below the item's high-water mark for the shard was
+  applied by an earlier attempt (a Lambda retry), and is skipped;
+- a counter event whose id hash the item already holds was sent again (a resend), and is dropped;
+- viewing is a union of seconds, so covering a second twice changes nothing.
+
+What the totals are owed is not applied here: each write records its delta on the item, tagged
+with the shard and the last sequence it covers, until the totals item's own high-water mark
+shows it applied (``Pending``). A retried or bisected batch recovers the delta from the item.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from domain.coalesce import Count, Cover, Download, ItemGroup, Poll, Viewed
+from domain.completion import buckets_for_interval, parse_span, span_token
+from domain.coverage import cover, from_bytes, to_bytes
+from domain.keys import ItemKey, dedup_page_key, target_token
+
+HASH_BYTES = 8
+DEDUP_CAP = 128  # ids kept on the item itself (1 KB); older ones spill to DEDUP# pages
+MAX_SPANS = 64  # media intervals kept while a VOD's duration is unknown
+
+Deltas = dict[str, dict[str, int]]  # totals item token -> counter -> amount
+Pending = dict[str, Deltas]  # "shard/seq" tag -> deltas not yet confirmed by the totals item
+Applied = Callable[[str, str], bool]  # (tag, totals token) -> already added to that totals item?
+
+
+def hwm_attribute(shard: str) -> str:
+    return f"hwm_{shard}"
+
+
+def split_tag(tag: str) -> tuple[str, str]:
+    shard, seq = tag.rsplit("/", 1)
+    return shard, seq
+
+
+def pending_of(item: dict[str, Any] | None) -> Pending:
+    raw = (item or {}).get("pending")
+    return json.loads(raw) if raw else {}
+
+
+def hashes_of(data: bytes | None) -> list[bytes]:
+    data = data or b""
+    return [data[i : i + HASH_BYTES] for i in range(0, len(data), HASH_BYTES)]
+
+
+@dataclass(slots=True)
+class Folded:
+    state: dict[str, Any] | None  # the item to write; None when the batch changes nothing
+    pages: list[tuple[ItemKey, dict[str, Any]]] = field(default_factory=list)
+    created: bool = False
+
+
+def _add(deltas: Deltas, total: ItemKey, counter: str, amount: int) -> None:
+    if amount:
+        counters = deltas.setdefault(target_token(total), {})
+        counters[counter] = counters.get(counter, 0) + amount
+
+
+def fold_item(
+    group: ItemGroup,
+    old: dict[str, Any] | None,
+    shard: str,
+    applied: Applied,
+    spilled: frozenset[bytes] = frozenset(),
+) -> Folded:
+    mark = (old or {}).get(hwm_attribute(shard))
+    entries = [e for e in group.entries if mark is None or e.seq > mark]
+    if not entries:
+        return Folded(None)
+    state = dict(old or {})
+    hashes = hashes_of(state.get("dedup"))
+    known = set(hashes) | spilled
+    deltas: Deltas = {}
+    changed = False
+    for entry in entries:
+        op = entry.op
+        if isinstance(op, Count | Poll | Download):
+            if op.hash in known:
+                continue  # sent again: applied once already
+            known.add(op.hash)
+            hashes.append(op.hash)
+        changed |= _apply(state, op, deltas)
+    if not changed:
+        return Folded(None)
+    created = old is None
+    if group.index and "gsi1pk" not in state:
+        state.update(group.index)
+    state["version"] = int(state.get("version", 0)) + 1
+    state[hwm_attribute(shard)] = entries[-1].seq
+    pending = {
+        tag: kept
+        for tag, by_total in pending_of(old).items()
+        if (kept := {t: d for t, d in by_total.items() if not applied(tag, t)})
+    }
+    if deltas:
+        pending[f"{shard}/{entries[-1].seq}"] = deltas
+    if pending:
+        state["pending"] = json.dumps(pending, separators=(",", ":"), sort_keys=True)
+    else:
+        state.pop("pending", None)
+    pages = _spill(group.key, state, hashes)
+    return Folded(state, pages, created)
+
+
+def _spill(key: ItemKey, state: dict[str, Any], hashes: list[bytes]) -> list[tuple[ItemKey, dict[str, Any]]]:
+    """Keep the newest ids on the item; a full page of the oldest moves to a sibling item."""
+    pages = []
+    while len(hashes) > DEDUP_CAP:
+        page = int(state.get("dedup_pages", 0)) + 1
+        pages.append((dedup_page_key(key, page), {"hashes": b"".join(hashes[:DEDUP_CAP])}))
+        hashes = hashes[DEDUP_CAP:]
+        state["dedup_pages"] = page
+    if hashes:
+        state["dedup"] = b"".join(hashes)
+    return pages
+
+
+def _apply(state: dict[str, Any], op: Any, deltas: Deltas) -> bool:
+    """Apply one operation; True when it changed the item."""
+    if isinstance(op, Count):
+        state[op.counter] = int(state.get(op.counter, 0)) + 1
+        if op.total is not None:
+            _add(deltas, op.total, op.counter, 1)
+        return True
+    if isinstance(op, Poll):
+        state["polls"] = set(state.get("polls") or ()) | {op.poll_id}
+        state["poll_answers"] = int(state.get("poll_answers", 0)) + 1
+        _add(deltas, op.total, "poll_answers", 1)
+        return True
+    if isinstance(op, Download):
+        state["downloads"] = int(state.get("downloads", 0)) + 1
+        if op.source is not None:
+            named = json.loads(state.get("named") or "{}")
+            named[op.source] = named.get(op.source, 0) + 1
+            state["named"] = json.dumps(named, separators=(",", ":"), sort_keys=True)
+        _add(deltas, op.total, "downloads", 1)
+        return True
+    if isinstance(op, Viewed):
+        if state.get("viewed"):
+            return False
+        state["viewed"] = 1
+        _add(deltas, op.total, "viewers", 1)
+        return True
+    assert isinstance(op, Cover)
+    return _cover(state, op, deltas)
+
+
+def _cover(state: dict[str, Any], op: Cover, deltas: Deltas) -> bool:
+    bits, new = cover(from_bytes(state.get("bits")), op.lo, op.hi)
+    changed = False
+    if new:
+        engaged = min(op.engaged, new)
+        state["bits"] = to_bytes(bits)
+        state["seconds"] = int(state.get("seconds", 0)) + new
+        _add(deltas, op.total, op.counter, new)
+        if op.counter == "live_seconds":
+            state["engaged"] = int(state.get("engaged", 0)) + engaged
+            _add(deltas, op.total, "engaged_seconds", engaged)
+        changed = True
+    if op.duration is not None and state.get("duration") != op.duration:
+        state["duration"] = op.duration
+        changed = True
+    if op.media is not None:
+        changed |= _watched_media(state, op.media)
+    return changed
+
+
+def _watched_media(state: dict[str, Any], media: tuple[Fraction, Fraction]) -> bool:
+    """VOD completion: buckets when the duration is known, else the interval until it is."""
+    duration = state.get("duration")
+    if duration:
+        old = from_bytes(state.get("buckets"))
+        buckets = old
+        for b in buckets_for_interval(*media, duration):
+            buckets |= 1 << b
+        if buckets == old:
+            return False
+        state["buckets"] = buckets.to_bytes(13, "little")
+        return True
+    spans = json.loads(state.get("spans") or "[]")
+    token = span_token(*media)
+    if token in spans:
+        return False
+    state["spans"] = json.dumps(_bounded([*spans, token]), separators=(",", ":"))
+    return True
+
+
+def _bounded(tokens: list[str]) -> list[str]:
+    """At most MAX_SPANS intervals: overlapping ones merge, then the closest neighbours (a small
+    over-estimate of completion, only for a hostile producer that never sends the duration)."""
+    spans = sorted(parse_span(t) for t in tokens)
+    merged: list[list[Fraction]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    while len(merged) > MAX_SPANS:
+        gaps = [merged[i + 1][0] - merged[i][1] for i in range(len(merged) - 1)]
+        i = gaps.index(min(gaps))
+        merged[i : i + 2] = [[merged[i][0], merged[i + 1][1]]]
+    return [span_token(start, end) for start, end in merged]
