@@ -8,14 +8,16 @@ for the stream, so nothing we did not ask for (message text, say) travels furthe
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainSerializer,
     PlainValidator,
     StrictInt,
@@ -26,47 +28,50 @@ from pydantic import (
     model_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
 MAX_FUTURE = timedelta(minutes=5)
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+MAX_SECONDS = 10**7  # positions and durations: about 115 days of media
 
 NOT_RFC3339 = "must be an RFC 3339 date-time with an offset"
 NO_OFFSET = "must include a UTC offset (Z or +hh:mm)"
 YEAR_RANGE = "must be in the years 2000 to 9999 (UTC)"
 
 
-def _between(low: int, high: int) -> AfterValidator:
-    """An inclusive range with the message a producer can act on."""
+@dataclass(frozen=True, slots=True)
+class Between:
+    """An inclusive range with the message a producer can act on, documented in the JSON schema
+    (so the OpenAPI document states every number's range)."""
 
-    def check(value: int) -> int:
-        if not low <= value <= high:
-            raise ValueError(f"must be between {low} and {high}")
+    low: int | float
+    high: int | float
+
+    def check(self, value: float) -> float:
+        if not self.low <= value <= self.high:
+            raise ValueError(f"must be between {self.low} and {self.high}")
         return value
 
-    return AfterValidator(check)
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
 
-
-def _positive(value: float) -> float:
-    if value <= 0:
-        raise ValueError("must be greater than 0")
-    return value
-
-
-def _not_negative(value: float) -> float:
-    if value < 0:
-        raise ValueError("must be 0 or more")
-    return value
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), "minimum": self.low, "maximum": self.high}
 
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Name = Annotated[str, Field(min_length=1, max_length=256)]
 OptionalText = Annotated[str | None, Field(default=None, max_length=256)]
-Seconds = Annotated[StrictInt, _between(1, 60)]
+Seconds = Annotated[StrictInt, Between(1, 60)]
 # Strict: a JSON number, never a numeric string; NaN and infinity are not media positions.
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-PositiveNumber = Annotated[Number, AfterValidator(_positive)]
-NonNegativeNumber = Annotated[Number, AfterValidator(_not_negative)]
+Position = Annotated[Number, Between(0, MAX_SECONDS)]
+# Greater than 0; the floor of a millisecond keeps durations storable (DynamoDB numbers stop at 1e-130).
+Duration = Annotated[Number, Between(0.001, MAX_SECONDS)]
 
 
 class _Model(BaseModel):
@@ -100,7 +105,7 @@ class CatalogSessionData(_Model):
 class CatalogVodData(_Model):
     vod_id: Id
     name: Name
-    duration_seconds: PositiveNumber
+    duration_seconds: Duration
 
 
 class CatalogAttachmentData(_Model):
@@ -122,9 +127,9 @@ class HeartbeatData(_Model):
     session_id: Id | None = None
     vod_id: Id | None = None
     seconds: Seconds
-    engaged_seconds: Annotated[StrictInt, Field(ge=0)] = 0
-    position: NonNegativeNumber | None = None
-    duration_seconds: PositiveNumber | None = None
+    engaged_seconds: Annotated[StrictInt, Between(0, 60)] = 0  # and at most seconds (below)
+    position: Position | None = None
+    duration_seconds: Duration | None = None
 
     @model_validator(mode="before")
     @classmethod

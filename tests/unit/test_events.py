@@ -103,11 +103,11 @@ def test_future_limit_is_the_collectors_job_only() -> None:
         ({"kind": "vod", "seconds": 10, "sessionId": "s1"}, {"data": "vodId is required when kind is vod"}),
         (
             {"kind": "vod", "vodId": "v", "seconds": 10, "position": -1},
-            {"data.position": "must be 0 or more"},
+            {"data.position": "must be between 0 and 10000000"},
         ),
         (
             {"kind": "vod", "vodId": "v", "seconds": 10, "durationSeconds": 0},
-            {"data.durationSeconds": "must be greater than 0"},
+            {"data.durationSeconds": "must be between 0.001 and 10000000"},
         ),
         (
             {"kind": "tv", "sessionId": "s1", "seconds": 10},
@@ -281,3 +281,64 @@ def test_future_limit_is_for_the_event_time_only() -> None:
         user=None,
     )
     assert parse_event(announced, now=NOW).data.starts_at == datetime(2026, 11, 21, 9, tzinfo=UTC)  # type: ignore[union-attr]
+
+
+# --- numbers: every number in data has a documented range ----------------------------------------------
+
+
+DURATION = "must be between 0.001 and 10000000"  # > 0; a millisecond at least, so DynamoDB can store it
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "message"),
+    [
+        (ev.catalog_vod("v1", "V", 1e200), "data.durationSeconds", DURATION),
+        (ev.catalog_vod("v1", "V", 10**7 + 1), "data.durationSeconds", DURATION),
+        (ev.catalog_vod("v1", "V", 0), "data.durationSeconds", DURATION),
+        (ev.catalog_vod("v1", "V", 1e-300), "data.durationSeconds", DURATION),
+        (ev.vod("v1", 10, 5, 1e200, time=ev.BASE_TIME), "data.durationSeconds", DURATION),
+        (ev.vod("v1", 10, 1e200, time=ev.BASE_TIME), "data.position", "must be between 0 and 10000000"),
+        (ev.vod("v1", 10, 10**7 + 0.5, time=ev.BASE_TIME), "data.position", "must be between 0 and 10000000"),
+        (ev.vod("v1", 10, -1, time=ev.BASE_TIME), "data.position", "must be between 0 and 10000000"),
+        (ev.vod("v1", 10, 10**400, time=ev.BASE_TIME), "data.position", "must be a number"),
+        (ev.live("s1", 10, 2**70, time=ev.BASE_TIME), "data.engagedSeconds", "must be between 0 and 60"),
+    ],
+)
+def test_numbers_outside_their_range_are_field_errors(raw: dict, field: str, message: str) -> None:
+    assert errors_of(raw) == {field: message}
+
+
+def test_numbers_at_the_ends_of_their_range_are_fine() -> None:
+    for raw in (
+        ev.catalog_vod("v1", "V", 10**7),
+        ev.catalog_vod("v1", "V", 0.001),
+        ev.vod("v1", 10, 10**7, 10**7, time=ev.BASE_TIME),
+    ):
+        event = parse_event(raw, now=NOW)
+        assert parse_record(event.to_record()) == event
+    assert parse_event(ev.vod("v1", 10, 0, time=ev.BASE_TIME), now=NOW).data.position == 0  # type: ignore[union-attr]
+
+
+def _numbers_in(schema: dict, defs: dict, path: str = "") -> list[tuple[str, dict]]:
+    if "$ref" in schema:
+        return _numbers_in(defs[schema["$ref"].rsplit("/", 1)[-1]], defs, path)
+    found = [(path, schema)] if schema.get("type") in ("number", "integer") else []
+    for option in schema.get("anyOf", []) + schema.get("oneOf", []):
+        found += _numbers_in(option, defs, path)
+    for name, sub in schema.get("properties", {}).items():
+        found += _numbers_in(sub, defs, f"{path}.{name}")
+    return found
+
+
+def test_every_number_in_the_contract_has_a_documented_upper_bound() -> None:
+    from pydantic import TypeAdapter
+
+    from models.events import Event
+
+    schema = TypeAdapter(Event).json_schema(by_alias=True)
+    numbers = _numbers_in(schema, schema["$defs"])
+    assert {path for path, _ in numbers} >= {".data.seconds", ".data.position", ".data.durationSeconds"}
+    unbounded = [
+        path for path, s in numbers if "maximum" not in s or not {"minimum", "exclusiveMinimum"} & set(s)
+    ]
+    assert unbounded == []
