@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -31,6 +32,8 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
+# Path parameters use this pattern too; "not all dots" is checked on its own (pydantic's regex engine has
+# no lookahead), because URL clients normalise "." and ".." out of paths.
 ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
 MAX_FUTURE = timedelta(minutes=5)
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -39,6 +42,9 @@ MAX_SECONDS = 10**7  # positions and durations: about 115 days of media
 NOT_RFC3339 = "must be an RFC 3339 date-time with an offset"
 NO_OFFSET = "must include a UTC offset (Z or +hh:mm)"
 YEAR_RANGE = "must be in the years 2000 to 9999 (UTC)"
+NOT_UNICODE = "must be valid Unicode text (no unpaired surrogates)"
+ALL_DOTS = "must not be only dots"
+NOT_PRINTABLE = "must be 1-128 printable characters"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +69,32 @@ class Between:
         return {**handler(schema), "minimum": self.low, "maximum": self.high}
 
 
-Id = Annotated[str, Field(pattern=ID_PATTERN)]
+def _not_all_dots(value: str) -> str:
+    if value.strip(".") == "":
+        raise ValueError(ALL_DOTS)
+    return value
+
+
+def _printable(value: str) -> str:
+    # str.isprintable: no control, format (bidi overrides, zero-width), separator (but " "),
+    # private-use, unassigned or surrogate code points.
+    if not value.isprintable():
+        raise ValueError(NOT_PRINTABLE)
+    return value
+
+
+# Every string below has a length or pattern constraint: pydantic then refuses lone surrogates
+# ("string_unicode"), so a validated event always serialises as UTF-8.
+Id = Annotated[
+    str,
+    Field(pattern=ID_PATTERN, json_schema_extra={"not": {"pattern": r"^\.+$"}}),
+    AfterValidator(_not_all_dots),
+]
+EventKey = Annotated[
+    str,
+    Field(min_length=1, max_length=128, description="1..128 printable characters"),
+    AfterValidator(_printable),
+]
 Name = Annotated[str, Field(min_length=1, max_length=256)]
 OptionalText = Annotated[str | None, Field(default=None, max_length=256)]
 Seconds = Annotated[StrictInt, Between(1, 60)]
@@ -290,7 +321,7 @@ UtcTime = Annotated[
 
 
 class _Envelope(_Model):
-    id: Annotated[str, Field(min_length=1, max_length=128)]
+    id: EventKey
     time: UtcTime
     event_id: Id
     user_id: Id | None = None
@@ -459,6 +490,7 @@ _MESSAGES = {
     "dict_type": "must be an object",
     "model_type": "must be an object",
     "string_too_short": "must not be empty",
+    "string_unicode": NOT_UNICODE,
     "extra_forbidden": "is not allowed",
 }
 

@@ -342,3 +342,68 @@ def test_every_number_in_the_contract_has_a_documented_upper_bound() -> None:
         path for path, s in numbers if "maximum" not in s or not {"minimum", "exclusiveMinimum"} & set(s)
     ]
     assert unbounded == []
+
+
+# --- strings: Unicode scalar values, printable ids, ids that survive URLs --------------------------------
+
+UNICODE = "must be valid Unicode text (no unpaired surrogates)"
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (ev.chat(id="x\ud800y"), "id"),
+        (ev.chat(ev="e\udfff"), "eventId"),
+        (ev.chat(user="u\ud800"), "userId"),
+        (ev.profile("Zo\udc00ë"), "data.name"),
+        (ev.profile("A", role="\ud83d"), "data.role"),
+        (ev.session_event("reaction.sent", "s1", data={"reaction": "\ud83d"}), "data.reaction"),
+        (ev.catalog_attachment("a1", "n", "pd\ud800f", "s1"), "data.fileType"),
+        (ev.live("s\ud800", time=ev.BASE_TIME), "data.sessionId"),
+    ],
+)
+def test_lone_surrogates_are_field_errors(raw: dict, field: str) -> None:
+    assert errors_of(raw) == {field: UNICODE}
+
+
+def test_names_are_any_unicode_scalar_values() -> None:
+    name = "\U0010ffff\ufffe Zoë \u202e 中 \x7f"  # noncharacters, bidi control, DEL: still names
+    event = parse_event(ev.profile(name), now=NOW)
+    assert json.loads(event.to_record())["data"]["name"] == name
+
+
+@pytest.mark.parametrize("bad", ["a\nb", "a\x00b", "\t", "a\u202eb", "a\u2028b", "x\x7f"])
+def test_event_ids_are_printable(bad: str) -> None:
+    assert errors_of(ev.chat(id=bad)) == {"id": "must be 1-128 printable characters"}
+
+
+def test_printable_unicode_event_ids_are_fine() -> None:
+    event = parse_event(ev.chat(id="übung 1/2 · #7"), now=NOW)
+    assert parse_record(event.to_record()).id == "übung 1/2 · #7"
+
+
+ALL_DOTS = "must not be only dots"
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (ev.chat(ev="."), "eventId"),
+        (ev.chat(user=".."), "userId"),
+        (ev.live("...", time=ev.BASE_TIME), "data.sessionId"),
+        (ev.vod(".", 10, 5, time=ev.BASE_TIME), "data.vodId"),
+        (ev.download(".."), "data.attachmentId"),
+        (ev.download("a1", "."), "data.sessionId"),
+        (ev.poll("s1", ".."), "data.pollId"),
+        (ev.session_event("qna.thread.created", "s1", data={"threadId": "."}), "data.threadId"),
+        (ev.catalog_session("..", "K"), "data.sessionId"),
+        (ev.catalog_vod("." * 128, "V", 60), "data.vodId"),
+        (ev.catalog_attachment("a1", "n", "pdf", ".."), "data.sessionId"),
+    ],
+)
+def test_all_dot_ids_are_rejected(raw: dict, field: str) -> None:
+    assert errors_of(raw) == {field: ALL_DOTS}
+
+
+def test_ids_with_some_dots_are_fine() -> None:
+    parse_event(ev.live(".s.", ev="e.1", user="..u", time=ev.BASE_TIME), now=NOW)
