@@ -7,6 +7,7 @@ for the stream, so nothing we did not ask for (message text, say) travels furthe
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,6 +38,7 @@ from pydantic_core import CoreSchema, core_schema
 ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
 MAX_FUTURE = timedelta(minutes=5)
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+MAX_PARTITION_KEY = 256  # Kinesis refuses longer partition keys (the whole PutRecords call)
 MAX_SECONDS = 10**7  # positions and durations: about 115 days of media
 
 NOT_RFC3339 = "must be an RFC 3339 date-time with an offset"
@@ -320,6 +322,18 @@ UtcTime = Annotated[
 ]
 
 
+def partition_key(event_id: str, group: str) -> str:
+    """``{eventId}#{group}``, or a digest of it past Kinesis's 256 characters.
+
+    One user always gets the same key. A digest key holds a second ``#``, which no id may contain,
+    so it can never equal the plain key of another user.
+    """
+    key = f"{event_id}#{group}"
+    if len(key) <= MAX_PARTITION_KEY:
+        return key
+    return f"{event_id}#sha256#{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 class _Envelope(_Model):
     id: EventKey
     time: UtcTime
@@ -332,7 +346,7 @@ class _Envelope(_Model):
 
     @property
     def partition_key(self) -> str:
-        return f"{self.event_id}#{self.user_id}"
+        return partition_key(self.event_id, str(self.user_id))
 
     def to_record(self) -> bytes:
         """The normalised event as it travels on the stream."""
@@ -350,7 +364,7 @@ class _UserEnvelope(_Envelope):
 class _CatalogEnvelope(_Envelope):
     @property
     def partition_key(self) -> str:
-        return f"{self.event_id}#catalog"
+        return partition_key(self.event_id, "catalog")
 
 
 class UserProfile(_UserEnvelope):

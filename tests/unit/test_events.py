@@ -407,3 +407,20 @@ def test_all_dot_ids_are_rejected(raw: dict, field: str) -> None:
 
 def test_ids_with_some_dots_are_fine() -> None:
     parse_event(ev.live(".s.", ev="e.1", user="..u", time=ev.BASE_TIME), now=NOW)
+
+
+# --- the Kinesis partition key ----------------------------------------------------------------------
+
+
+def test_partition_keys_never_exceed_256_characters() -> None:
+    long_event, long_user = "e" * 128, "u" * 128
+    key = parse_event(ev.chat(ev=long_event, user=long_user), now=NOW).partition_key
+    assert len(key) <= 256
+    again = parse_event(
+        ev.live("s1", ev=long_event, user=long_user, time=ev.BASE_TIME), now=NOW
+    ).partition_key
+    assert again == key  # one user, one key: their events stay in order on one shard
+    other = parse_event(ev.chat(ev=long_event, user="u" * 127 + "v"), now=NOW).partition_key
+    assert other != key
+    fits = parse_event(ev.chat(ev="e" * 128, user="u" * 127), now=NOW).partition_key
+    assert fits == "e" * 128 + "#" + "u" * 127  # keys that fit stay readable
