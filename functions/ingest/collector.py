@@ -69,7 +69,7 @@ def _json(model: type[BaseModel], description: str) -> OpenAPIResponse:
         202: _json(IngestResult, "Valid events accepted; invalid ones listed in rejected"),
         409: {"description": "A request with the same Idempotency-Key is in flight"},
         413: {"description": "More than 500 events or more than 1 MiB"},
-        415: {"description": "Content-Type is not application/json"},
+        415: {"description": "Content-Type is not application/json, or names a charset other than UTF-8"},
         422: {"description": "The Idempotency-Key was used with a different body"},
         503: _json(IngestUnavailable, "The stream refused some events after retries; resend retryIndexes"),
     },

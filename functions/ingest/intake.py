@@ -25,11 +25,22 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def check_content_type(content_type: str | None) -> None:
+    """JSON is UTF-8 (SPEC section 3): ``application/json``, with no charset or ``charset=utf-8``."""
+    media, *params = (content_type or "").split(";")
+    if media.strip().lower() != "application/json":
+        raise UnsupportedMediaType("Content-Type must be application/json")
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            raise UnsupportedMediaType(
+                "the body must be UTF-8: send Content-Type application/json with no charset or charset=utf-8"
+            )
+
+
 def parse_body(body: bytes | str | None, content_type: str | None) -> list[Any]:
     """The ``events`` array of a request, or the 4xx that says what is wrong with it."""
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    if media != "application/json":
-        raise UnsupportedMediaType("Content-Type must be application/json")
+    check_content_type(content_type)
     raw = body.encode() if isinstance(body, str) else (body or b"")
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"the body must be at most {MAX_BODY_BYTES} bytes")
@@ -64,7 +75,7 @@ def validate_events(events: list[Any], may_ingest: Any, now: datetime) -> Intake
             intake.rejected.append(
                 {
                     "index": index,
-                    "id": event_id if isinstance(event_id, str) else None,
+                    "id": echoed_id(event_id),
                     "errors": [e.model_dump() for e in exc.errors],
                 }
             )
@@ -72,3 +83,14 @@ def validate_events(events: list[Any], may_ingest: Any, now: datetime) -> Intake
         seen.add(event.id)
         intake.valid.append((index, event))
     return intake
+
+
+def echoed_id(value: Any) -> str | None:
+    """The rejected event's ``id`` as the producer sent it, safe to send back as UTF-8.
+
+    JSON's ``"\\ud800"`` escape decodes to a lone surrogate, which no UTF-8 response (or stored
+    idempotent response) can hold: such code points are echoed as the text ``\\ud800``.
+    """
+    if not isinstance(value, str):
+        return None
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -223,3 +223,101 @@ def test_unknown_route_is_404_envelope(aws: Aws) -> None:
     response = handler(http_event("GET", "/v1/nope", jwt=claims()), FakeContext())
     assert response["statusCode"] == 404
     assert json.loads(response["body"])["error"]["code"] == "route_not_found"
+
+
+def post_raw(aws: Aws, raw: str, headers: dict[str, str] | None = None) -> tuple[int, dict, str]:
+    """POST a body verbatim; also return the response body as the gateway must send it (UTF-8)."""
+    from ingest.collector import handler
+    from tests.support.lambda_events import FakeContext, http_event
+
+    event = http_event("POST", "/v1/interactions", raw_body=raw, headers=headers, jwt=claims())
+    response = handler(event, FakeContext())
+    sent = response["body"].encode("utf-8").decode("utf-8")  # a lone surrogate would raise here
+    return response["statusCode"], json.loads(sent), sent
+
+
+@pytest.mark.parametrize(
+    "time", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "0999-06-01T00:00:00Z"]
+)
+def test_times_outside_the_year_range_are_field_errors_beside_good_events(aws: Aws, time: str) -> None:
+    good, bad = ev.chat(id="good"), ev.chat(id="bad", time=time)
+    status, body, _ = post_interactions([bad, good])
+    assert status == 202, body
+    assert body["rejected"] == [
+        {
+            "index": 0,
+            "id": "bad",
+            "errors": [{"field": "time", "message": "must be in the years 2000 to 9999 (UTC)"}],
+        }
+    ]
+    assert [e["id"] for e in forwarded(aws)] == ["good"]
+
+
+@pytest.mark.parametrize("key", [None, "surrogates-1"])
+def test_lone_surrogates_are_field_errors_and_the_response_is_utf8(aws: Aws, key: str | None) -> None:
+    # JSON's "\ud800" escape decodes to a lone surrogate: no UTF-8 response (or stored replay) can hold one.
+    good = json.dumps(ev.chat(id="good"))
+    bad_id = json.dumps(ev.chat(id="PLACEHOLDER")).replace("PLACEHOLDER", "x\\ud800y")
+    bad_name = json.dumps(ev.profile("PLACEHOLDER", id="n1")).replace("PLACEHOLDER", "Zo\\udc00")
+    raw = f'{{"events": [{good}, {bad_id}, {bad_name}]}}'
+    headers = {"Idempotency-Key": key} if key else None
+    status, body, _ = post_raw(aws, raw, headers)
+    assert status == 202, body
+    assert body["accepted"] == 1
+    unicode = "must be valid Unicode text (no unpaired surrogates)"
+    assert body["rejected"] == [
+        {"index": 1, "id": "x\\ud800y", "errors": [{"field": "id", "message": unicode}]},
+        {"index": 2, "id": "n1", "errors": [{"field": "data.name", "message": unicode}]},
+    ]
+    if key:
+        assert post_raw(aws, raw, headers)[:2] == (status, body)  # the stored replay is UTF-8 too
+    assert [e["id"] for e in forwarded(aws)] == ["good"]
+
+
+def test_long_ids_get_a_partition_key_kinesis_accepts(aws: Aws) -> None:
+    long_event, long_user = "e" * 128, "u" * 128
+    events = [ev.chat(ev=long_event, user=long_user), ev.live("s1", ev=long_event, user=long_user), ev.chat()]
+    status, body, _ = post_interactions(events)
+    assert (status, body) == (202, {"accepted": 3, "rejected": []})
+    keys = [r["kinesis"]["partitionKey"] for r in stream_records(aws.client("kinesis"), aws.stream)]
+    assert all(len(k) <= 256 for k in keys)
+    assert keys[0] == keys[1]
+    assert keys[2] == "e1#u1"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json; charset=latin-1",
+        "application/json; charset=ISO-8859-1",
+        "application/json;charset=utf-16",
+    ],
+)
+def test_charsets_other_than_utf8_are_415(aws: Aws, content_type: str) -> None:
+    status, body, _ = post_interactions([ev.profile("Zoë")], headers={"Content-Type": content_type})
+    assert (status, body["error"]["code"]) == (415, "unsupported_media_type")
+    assert "UTF-8" in body["error"]["message"]
+    assert forwarded(aws) == []
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/JSON;Charset=UTF-8",
+        'application/json; charset="utf-8"',
+    ],
+)
+def test_json_with_or_without_a_utf8_charset_is_accepted(aws: Aws, content_type: str) -> None:
+    status, body, _ = post_interactions([ev.profile("Zoë")], headers={"Content-Type": content_type})
+    assert (status, body["accepted"]) == (202, 1)
+    assert forwarded(aws)[0]["data"]["name"] == "Zoë"
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/jsonx", "application/x-www-form-urlencoded", ""]
+)
+def test_other_media_types_are_415(aws: Aws, content_type: str) -> None:
+    status, body, _ = post_interactions([ev.chat()], headers={"Content-Type": content_type})
+    assert (status, body["error"]["code"]) == (415, "unsupported_media_type")
