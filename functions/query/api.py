@@ -23,7 +23,7 @@ from domain import keys
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
 from models.events import ID_PATTERN
 from query import models
-from query.cursor import decode_cursor, encode_cursor
+from query.cursor import decode_cursor, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
 from shared.dashboard import user_dashboard
 from shared.errors import ApiError, NotFound
@@ -74,7 +74,7 @@ def get_dashboard(eventId: EventId, userId: UserId) -> models.Dashboard:
 @app.get("/v1/events/<eventId>/users", summary="A page of the event's attendee profiles")
 def list_users(eventId: EventId, limit: Limit = 25, cursor: Cursor = None) -> models.UserPage:
     caller(app).require_event(READ, eventId)
-    scope = f"users:{eventId}"
+    scope = listing_scope("users", eventId)
     page = reads.index_page(
         keys.users_index_pk(eventId), limit, decode_cursor(_secret_if(cursor), scope, cursor)
     )
@@ -98,7 +98,7 @@ def get_session(
     entry = reads.catalog_entry(eventId, keys.session_sk(sessionId))
     if total is None and entry is None:
         raise NotFound("no such session in this event", code="session_not_found")
-    scope = f"attendees:{eventId}:{sessionId}"
+    scope = listing_scope("attendees", eventId, sessionId)
     page = reads.index_page(total_key.pk, limit, decode_cursor(_secret_if(cursor), scope, cursor))
     attendees = [i for i in page.items if isinstance(i, UserSession)]
     user_ids = [i.pk.rsplit("#", 1)[-1] for i in attendees]

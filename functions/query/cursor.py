@@ -21,8 +21,17 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def listing_scope(listing: str, *ids: str) -> str:
+    """The name of one listing, e.g. the attendees of session ``s1`` of event ``e1``.
+
+    Ids may hold any separator (``:`` is a valid id character), so the parts are a JSON list:
+    ``("a:b", "X")`` and ``("a", "b:X")`` never name the same listing.
+    """
+    return json.dumps([listing, *ids], separators=(",", ":"))
+
+
 def encode_cursor(secret: bytes, scope: str, last_key: dict[str, Any] | None) -> str | None:
-    """``scope`` names the listing (e.g. ``users:e1``); a cursor is only valid for that listing."""
+    """``scope`` names the listing (``listing_scope``); a cursor is only valid for that listing."""
     if last_key is None:
         return None
     payload = json.dumps({"s": scope, "k": last_key}, separators=(",", ":"), sort_keys=True).encode()

@@ -253,6 +253,21 @@ def test_cursors_are_tamper_evident_and_bound_to_their_listing(aws: Aws) -> None
         assert (status, body["error"]["code"]) == (400, "invalid_cursor"), path
 
 
+def test_cursor_scopes_do_not_collide_when_ids_contain_colons(aws: Aws) -> None:
+    # Event "a:b" session "X" and event "a" session "b:X": "attendees:a:b:X" both, when joined with ":".
+    viewers = [ev.live("X", 5, 5, ev="a:b", user=f"u{i}") for i in range(3)]
+    viewers += [ev.live("b:X", 5, 5, ev="a", user=f"u{i}") for i in range(3)]
+    apply_events(viewers)
+    everyone = claims(sub="o", scope="analytics:read", events=["*"])
+    first = call_api("GET", "/v1/events/a:b/sessions/X/analytics", jwt=everyone, query={"limit": "1"})[1]
+    cursor = first["attendees"]["nextCursor"]
+    assert cursor
+    status, body, _ = call_api(
+        "GET", "/v1/events/a/sessions/b:X/analytics", jwt=everyone, query={"limit": "1", "cursor": cursor}
+    )
+    assert (status, body["error"]["code"]) == (400, "invalid_cursor")
+
+
 @pytest.mark.parametrize(
     ("path", "query", "field"),
     [
