@@ -65,7 +65,11 @@ class Caller:
             raise Forbidden("this token does not grant access to this event")
 
     def require_read_user(self, event_id: str, user_id: str) -> None:
-        """Organisers read any attendee of their events; an attendee reads their own dashboard."""
-        if self.subject == user_id:
-            return
-        self.require_event(READ, event_id)
+        """Organisers read any attendee of their events; an attendee reads their own dashboard.
+
+        User ids are per event, so self-read still needs the event in the token's ``eventIds``.
+        """
+        if self.subject != user_id:
+            self.require_event(READ, event_id)
+        elif not self.covers(event_id):
+            raise Forbidden("this token does not grant access to this event")

@@ -42,8 +42,9 @@ def token(kind: str) -> str | None:
         "wrong scope": lambda: tokens.issue("x", "analytics:nothing", ["*"]),
         "other event": lambda: tokens.issue("x", ALL, ["e2"]),
         "* event": lambda: tokens.issue("x", "analytics:ingest analytics:read", ["*"]),
-        "self": lambda: tokens.issue("u1", "", []),
-        "other user": lambda: tokens.issue("u2", "", []),
+        "self": lambda: tokens.issue("u1", "", ["e1"]),
+        "self, other event": lambda: tokens.issue("u1", "", ["e2"]),
+        "other user": lambda: tokens.issue("u2", "", ["e1"]),
         "admin": lambda: tokens.issue("x", "analytics:admin", ["e1"]),
     }[kind]()
 
@@ -57,6 +58,8 @@ EXPECTED: dict[str, list[int]] = {
     "other event": [403, 403, 403, 403, 403, 403, 403, 200],
     "* event": [202, 200, 200, 200, 200, 201, 403, 200],
     "self": [403, 200, 403, 403, 403, 201, 403, 200],
+    # user ids are per event: u1 of e2 is not u1 of e1
+    "self, other event": [403, 403, 403, 403, 403, 403, 403, 200],
     "other user": [403, 403, 403, 403, 403, 403, 403, 200],
     "admin": [403, 403, 403, 403, 403, 403, 200, 200],
 }

@@ -301,8 +301,15 @@ ROUTES = [
     ("GET", "/v1/events/e1/vods/v1/analytics"),
     ("DELETE", "/v1/events/e1/users/u1"),
 ]
-TOKENS = CALLERS
-# Expected status per (route, token): reading needs read + event; self reads own dashboard; erase needs admin.
+TOKENS = {
+    **CALLERS,
+    # Self-read is per event (user ids are per event): the token must still list the event.
+    "self": claims(sub="u1", scope="", events=["e1"]),
+    "self-other-event": claims(sub="u1", scope="", events=["e2"]),
+    "self-no-events": claims(sub="u1", scope="", events=[]),
+}
+# Expected status per (route, token): reading needs read + event; self reads own dashboard of a listed
+# event; erase needs admin.
 EXPECTED = {
     "none": [401, 401, 401, 401, 401],
     "no-scope": [403, 403, 403, 403, 403],
@@ -311,6 +318,8 @@ EXPECTED = {
     "read-event": [200, 200, 200, 200, 403],
     "read-star": [200, 200, 200, 200, 403],
     "self": [200, 403, 403, 403, 403],
+    "self-other-event": [403, 403, 403, 403, 403],
+    "self-no-events": [403, 403, 403, 403, 403],
     "other-user": [403, 403, 403, 403, 403],
     "admin-event": [403, 403, 403, 403, 200],
     "admin-other-event": [403, 403, 403, 403, 403],

@@ -135,7 +135,14 @@ def test_bad_ids_are_400(aws: Aws, path: str, field: str) -> None:
     assert any(field in d["field"] for d in body["error"]["details"]), body
 
 
-TOKENS = {**CALLERS, "admin-only": CALLERS["admin-event"]}
+TOKENS = {
+    **CALLERS,
+    "admin-only": CALLERS["admin-event"],
+    # Self-read is per event (user ids are per event): the token must still list the event.
+    "self": claims(sub="u1", scope="", events=["e1"]),
+    "self-other-event": claims(sub="u1", scope="", events=["e2"]),
+    "self-no-events": claims(sub="u1", scope="", events=[]),
+}
 del TOKENS["admin-event"], TOKENS["admin-other-event"]
 EXPECTED = {
     "none": 401,
@@ -145,6 +152,8 @@ EXPECTED = {
     "read-event": 201,
     "read-star": 201,
     "self": 201,
+    "self-other-event": 403,
+    "self-no-events": 403,
     "other-user": 403,
     "admin-only": 403,
 }
