@@ -24,11 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from domain.coalesce import BatchPlan, Count, Download, ItemGroup, LatestGroup, Poll
 from domain.fold import Folded, Pending, fold_item, hashes_of, hwm_attribute, pending_of, split_tag
 from domain.keys import ItemKey, dedup_page_key, from_target_token
+from models.events import TIME_FORMAT
 
 PAGE_VERSION = 0  # id pages are written whatever is there: every attempt writes the same page
 
@@ -90,13 +93,19 @@ def _sequential(fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
     return map(fn, items)
 
 
-def _erased_at(items: dict[ItemKey, dict[str, Any]], tombstone: ItemKey) -> str | None:
+def _erased_at(items: dict[ItemKey, dict[str, Any]], tombstone: ItemKey) -> float | None:
+    """The erase time of a user's tombstone, epoch seconds (None: not erased)."""
     value = items.get(tombstone, {}).get("erased_at")
-    return str(value) if value else None
+    return _epoch(str(value)) if value else None
 
 
-def _survives(entry_time: str, arrival: str, erased_at: str | None) -> bool:
-    return erased_at is None or (entry_time > erased_at and (not arrival or arrival > erased_at))
+@lru_cache(maxsize=1024)
+def _epoch(stamp: str) -> float:
+    return datetime.strptime(stamp, TIME_FORMAT).replace(tzinfo=UTC).timestamp()
+
+
+def _survives(moment: float, arrival: float | None, erased_at: float | None) -> bool:
+    return erased_at is None or (moment > erased_at and (arrival is None or arrival > erased_at))
 
 
 class _Totals:
@@ -152,6 +161,9 @@ def apply_batch(
     groups = []
     for group in plan.groups.values():
         erased_at = _erased_at(items, group.user)
+        if erased_at is None:
+            groups.append(group)
+            continue
         kept = [e for e in group.entries if _survives(e.time, e.arrival, erased_at)]
         outcome.erased += len(group.entries) - len(kept)
         if kept:
@@ -234,7 +246,9 @@ def _apply_latest(
     """Profiles and catalog entries; returns the profiles written (the erase re-check needs them)."""
 
     def latest_stage(group: LatestGroup) -> tuple[LatestGroup, bool | BaseException]:
-        if group.user is not None and not _survives(group.time, group.arrival, _erased_at(items, group.user)):
+        if group.user is not None and not _survives(
+            group.moment, group.arrival, _erased_at(items, group.user)
+        ):
             outcome.erased += 1
             return group, False
         try:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from domain import keys
 from domain.completion import watched_interval
@@ -38,7 +39,7 @@ from models.events import (
 class StreamRecord:
     seq: str  # order key of the Kinesis sequence number (domain.sequence.order_key)
     event: Event
-    arrival: str = ""  # format_time of the record's arrival at the stream ("" when unknown)
+    arrival: float | None = None  # when the record reached the stream (epoch seconds)
 
 
 def id_hash(event_id: str) -> bytes:
@@ -49,8 +50,7 @@ def id_hash(event_id: str) -> bytes:
 # --- operations on one item ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Count:
+class Count(NamedTuple):
     """+1 on ``counter`` unless this event id was applied before; +1 on the totals item too."""
 
     counter: str
@@ -58,29 +58,25 @@ class Count:
     total: ItemKey | None
 
 
-@dataclass(frozen=True, slots=True)
-class Poll:
+class Poll(NamedTuple):
     poll_id: str
     hash: bytes
     total: ItemKey
 
 
-@dataclass(frozen=True, slots=True)
-class Download:
+class Download(NamedTuple):
     source: str | None  # "SES#s" / "VOD#v" when the event named it
     hash: bytes
     total: ItemKey  # the named source's totals, else the attachment's
 
 
-@dataclass(frozen=True, slots=True)
-class Viewed:
+class Viewed(NamedTuple):
     """The user watched this session/VOD: the first time adds a distinct viewer."""
 
     total: ItemKey
 
 
-@dataclass(frozen=True, slots=True)
-class Cover:
+class Cover(NamedTuple):
     """Seconds [lo, hi) of the item's hour watched; engaged seconds add at most ``engaged``."""
 
     lo: int
@@ -96,11 +92,10 @@ class Cover:
 Op = Count | Poll | Download | Viewed | Cover
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     seq: str
-    time: str
-    arrival: str
+    time: float  # the event's time, epoch seconds
+    arrival: float | None  # the record's arrival at the stream, epoch seconds
     op: Op
 
 
@@ -127,7 +122,8 @@ class LatestGroup:
     time: str
     values: dict[str, Any]
     time_attribute: str
-    arrival: str = ""
+    moment: float = 0.0  # ``time`` as epoch seconds (erase tombstones compare it)
+    arrival: float | None = None
     user: ItemKey | None = None  # profiles: the tombstone that guards them
     links: tuple[ItemKey, ...] = ()  # catalog attachments: the source's link item
 
@@ -172,7 +168,7 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
         ops = _operations(event)
         if not ops:
             ignored += 1
-        when = event.time_key
+        when = event.time.timestamp()
         for key, op, index in ops:
             group = groups.get(key)
             if group is None:
@@ -243,18 +239,26 @@ _COUNTER_OF: dict[type, str] = {ReactionSent: "reactions", HandRaised: "hands", 
 _SECONDS_OF = {"live": "live_seconds", "recording": "recording_seconds", "vod": "vod_seconds"}
 
 
+@lru_cache(maxsize=65536)
+def _viewing(e: str, u: str, kind: str, content: str) -> tuple[_Op, ItemKey]:
+    """The anchor operation (first viewing adds a viewer) and totals key of one content item.
+
+    Cached: heartbeats are most of the stream, and a user sends many for the same item.
+    """
+    if kind == "vod":
+        total, anchor = keys.vod_total_key(e, content), keys.user_vod_key(e, u, content)
+    else:
+        total, anchor = keys.session_total_key(e, content), keys.user_session_key(e, u, content)
+    return (anchor, Viewed(total), _attendee(e, u, total)), total
+
+
 def _heartbeat_ops(event: ViewHeartbeat) -> list[_Op]:
     e, u, d = event.event_id, event.user, event.data
-    if d.kind == "vod":
-        assert d.vod_id is not None
-        content, total = d.vod_id, keys.vod_total_key(e, d.vod_id)
-        anchor = keys.user_vod_key(e, u, d.vod_id)
-        media = watched_interval(d.position, d.seconds) if d.position is not None else None
-    else:
-        assert d.session_id is not None
-        content, total = d.session_id, keys.session_total_key(e, d.session_id)
-        anchor, media = keys.user_session_key(e, u, d.session_id), None
-    ops: list[_Op] = [(anchor, Viewed(total), _attendee(e, u, total))]
+    content = d.vod_id if d.kind == "vod" else d.session_id
+    assert content is not None
+    viewed, total = _viewing(e, u, d.kind, content)
+    media = watched_interval(d.position, d.seconds) if d.kind == "vod" and d.position is not None else None
+    ops: list[_Op] = [viewed]
     engaged = d.engaged_seconds if d.kind == "live" else 0
     counter = _SECONDS_OF[d.kind]
     for span in heartbeat_spans(event.time, d.seconds, engaged):
@@ -267,7 +271,8 @@ def _heartbeat_ops(event: ViewHeartbeat) -> list[_Op]:
 def _latest_group(
     event: UserProfile | CatalogSession | CatalogVod | CatalogAttachment, record: StreamRecord
 ) -> LatestGroup:
-    e, when, seq, arrival = event.event_id, event.time_key, record.seq, record.arrival
+    e, when, seq = event.event_id, event.time_key, record.seq
+    at = (event.time.timestamp(), record.arrival)
     if isinstance(event, UserProfile):
         p = event.data
         values: dict[str, Any] = {
@@ -280,9 +285,7 @@ def _latest_group(
             "gsi1sk": keys.user_index_sk(event.user),
         }
         tombstone = keys.tombstone_key(e, event.user)
-        return LatestGroup(
-            keys.profile_key(e, event.user), seq, when, values, "profile_time", arrival, tombstone
-        )
+        return LatestGroup(keys.profile_key(e, event.user), seq, when, values, "profile_time", *at, tombstone)
     if isinstance(event, CatalogSession):
         s = event.data
         values = {
@@ -291,13 +294,11 @@ def _latest_group(
             "ends_at": format_time(s.ends_at) if s.ends_at else None,
         }
         key = keys.catalog_key(e, keys.session_sk(s.session_id))
-        return LatestGroup(key, seq, when, values, "catalog_time", arrival)
+        return LatestGroup(key, seq, when, values, "catalog_time", *at)
     if isinstance(event, CatalogVod):
         v = event.data
         values = {"name": v.name, "duration": v.duration_seconds}
-        return LatestGroup(
-            keys.catalog_key(e, keys.vod_sk(v.vod_id)), seq, when, values, "catalog_time", arrival
-        )
+        return LatestGroup(keys.catalog_key(e, keys.vod_sk(v.vod_id)), seq, when, values, "catalog_time", *at)
     a = event.data
     source = (
         keys.session_total_key(e, a.session_id) if a.session_id else keys.vod_total_key(e, a.vod_id or "")
@@ -310,4 +311,4 @@ def _latest_group(
     }
     link = keys.ItemKey(source.pk, keys.attachment_sk(a.attachment_id))
     key = keys.catalog_key(e, keys.attachment_sk(a.attachment_id))
-    return LatestGroup(key, seq, when, values, "catalog_time", arrival, None, (link,))
+    return LatestGroup(key, seq, when, values, "catalog_time", *at, None, (link,))

@@ -9,15 +9,15 @@ cover seconds that are already set.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 HOUR = 3600
 BITMAP_BYTES = HOUR // 8
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class HourSpan:
     """The part of a heartbeat inside one UTC hour: seconds [lo, hi) of hour ``hour``."""
 
@@ -31,7 +31,7 @@ class HourSpan:
         return self.hi - self.lo
 
 
-def heartbeat_spans(time: datetime, seconds: int, engaged: int = 0) -> Iterator[HourSpan]:
+def heartbeat_spans(time: datetime, seconds: int, engaged: int = 0) -> list[HourSpan]:
     """Split [floor(T) - S, floor(T)) at hour boundaries; engaged seconds go to the earlier part first.
 
     A heartbeat that straddles an hour boundary counts as two heartbeats, one per hour, which
@@ -39,14 +39,19 @@ def heartbeat_spans(time: datetime, seconds: int, engaged: int = 0) -> Iterator[
     """
     end = int(time.timestamp() // 1)
     start = end - seconds
+    hour = start // HOUR
+    if end <= (hour + 1) * HOUR:  # the common case: within one hour
+        return [HourSpan(hour, start - hour * HOUR, end - hour * HOUR, min(engaged, seconds))]
+    spans = []
     while start < end:
         hour = start // HOUR
         stop = min(end, (hour + 1) * HOUR)
         part = stop - start
         share = min(engaged, part)
         engaged -= share
-        yield HourSpan(hour, start - hour * HOUR, stop - hour * HOUR, share)
+        spans.append(HourSpan(hour, start - hour * HOUR, stop - hour * HOUR, share))
         start = stop
+    return spans
 
 
 def cover(bits: int, lo: int, hi: int) -> tuple[int, int]:
@@ -55,6 +60,7 @@ def cover(bits: int, lo: int, hi: int) -> tuple[int, int]:
     return bits | mask, (mask & ~bits).bit_count()
 
 
+@lru_cache(maxsize=4096)
 def hour_label(hour: int) -> str:
     """Sort-key fragment for an hour: ``2026-11-20T10`` (string order is time order)."""
     return datetime.fromtimestamp(hour * HOUR, UTC).strftime("%Y-%m-%dT%H")

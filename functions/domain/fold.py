@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from domain.coalesce import Count, Cover, Download, ItemGroup, Poll, Viewed
@@ -45,8 +46,15 @@ def split_tag(tag: str) -> tuple[str, str]:
 
 
 def pending_of(item: dict[str, Any] | None) -> Pending:
+    """The item's pending deltas (parsed once per distinct text: treat the result as read-only)."""
     raw = (item or {}).get("pending")
-    return json.loads(raw) if raw else {}
+    return _parse_pending(raw) if raw else {}
+
+
+@lru_cache(maxsize=16384)
+def _parse_pending(raw: str) -> Pending:
+    parsed: Pending = json.loads(raw)
+    return parsed
 
 
 def hashes_of(data: bytes | None) -> list[bytes]:
@@ -90,7 +98,7 @@ def fold_item(
                 continue  # sent again: applied once already
             known.add(op.hash)
             hashes.append(op.hash)
-        changed |= _apply(state, op, deltas)
+        changed |= _APPLY[type(op)](state, op, deltas)
     if not changed:
         return Folded(None)
     created = old is None
@@ -126,34 +134,36 @@ def _spill(key: ItemKey, state: dict[str, Any], hashes: list[bytes]) -> list[tup
     return pages
 
 
-def _apply(state: dict[str, Any], op: Any, deltas: Deltas) -> bool:
-    """Apply one operation; True when it changed the item."""
-    if isinstance(op, Count):
-        state[op.counter] = int(state.get(op.counter, 0)) + 1
-        if op.total is not None:
-            _add(deltas, op.total, op.counter, 1)
-        return True
-    if isinstance(op, Poll):
-        state["polls"] = set(state.get("polls") or ()) | {op.poll_id}
-        state["poll_answers"] = int(state.get("poll_answers", 0)) + 1
-        _add(deltas, op.total, "poll_answers", 1)
-        return True
-    if isinstance(op, Download):
-        state["downloads"] = int(state.get("downloads", 0)) + 1
-        if op.source is not None:
-            named = json.loads(state.get("named") or "{}")
-            named[op.source] = named.get(op.source, 0) + 1
-            state["named"] = json.dumps(named, separators=(",", ":"), sort_keys=True)
-        _add(deltas, op.total, "downloads", 1)
-        return True
-    if isinstance(op, Viewed):
-        if state.get("viewed"):
-            return False
-        state["viewed"] = 1
-        _add(deltas, op.total, "viewers", 1)
-        return True
-    assert isinstance(op, Cover)
-    return _cover(state, op, deltas)
+def _count(state: dict[str, Any], op: Count, deltas: Deltas) -> bool:
+    state[op.counter] = int(state.get(op.counter, 0)) + 1
+    if op.total is not None:
+        _add(deltas, op.total, op.counter, 1)
+    return True
+
+
+def _poll(state: dict[str, Any], op: Poll, deltas: Deltas) -> bool:
+    state["polls"] = set(state.get("polls") or ()) | {op.poll_id}
+    state["poll_answers"] = int(state.get("poll_answers", 0)) + 1
+    _add(deltas, op.total, "poll_answers", 1)
+    return True
+
+
+def _download(state: dict[str, Any], op: Download, deltas: Deltas) -> bool:
+    state["downloads"] = int(state.get("downloads", 0)) + 1
+    if op.source is not None:
+        named = json.loads(state.get("named") or "{}")
+        named[op.source] = named.get(op.source, 0) + 1
+        state["named"] = json.dumps(named, separators=(",", ":"), sort_keys=True)
+    _add(deltas, op.total, "downloads", 1)
+    return True
+
+
+def _viewed(state: dict[str, Any], op: Viewed, deltas: Deltas) -> bool:
+    if state.get("viewed"):
+        return False
+    state["viewed"] = 1
+    _add(deltas, op.total, "viewers", 1)
+    return True
 
 
 def _cover(state: dict[str, Any], op: Cover, deltas: Deltas) -> bool:
@@ -194,6 +204,16 @@ def _watched_media(state: dict[str, Any], media: tuple[Fraction, Fraction]) -> b
         return False
     state["spans"] = json.dumps(_bounded([*spans, token]), separators=(",", ":"))
     return True
+
+
+# Each operation's rule; True when it changed the item.
+_APPLY: dict[type, Callable[[dict[str, Any], Any, Deltas], bool]] = {
+    Count: _count,
+    Poll: _poll,
+    Download: _download,
+    Viewed: _viewed,
+    Cover: _cover,
+}
 
 
 def _bounded(tokens: list[str]) -> list[str]:

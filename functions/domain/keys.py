@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 PROFILE = "PROFILE"
 EVENT_LEVEL = "EVENT"
 TOTAL = "TOTAL"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class ItemKey:
+class ItemKey(NamedTuple):
+    """A table key. A tuple: built for every operation of every record, so it must be cheap."""
+
     pk: str
     sk: str
 
@@ -84,6 +86,7 @@ _VIEW_KIND = {"live": "L", "recording": "R", "vod": "V"}
 VIEW_KINDS = {code: kind for kind, code in _VIEW_KIND.items()}
 
 
+@lru_cache(maxsize=65536)
 def tombstone_key(event_id: str, user_id: str) -> ItemKey:
     """Left by an erase: events of the user at or before its time are dropped when they arrive.
 
@@ -94,6 +97,7 @@ def tombstone_key(event_id: str, user_id: str) -> ItemKey:
     return ItemKey(f"EVT#{event_id}#{ERASED}#{digest[:2]}", digest)
 
 
+@lru_cache(maxsize=65536)
 def user_view_key(event_id: str, user_id: str, kind: str, content_id: str, hour: str) -> ItemKey:
     """One UTC hour of a user's viewing of one content item: ``VIEW#L#s1#2026-11-20T10``."""
     return ItemKey(user_pk(event_id, user_id), f"{VIEW_PREFIX}{_VIEW_KIND[kind]}#{content_id}#{hour}")
@@ -119,6 +123,7 @@ def target_token(key: ItemKey) -> str:
     return f"{key.pk}|{key.sk}"
 
 
+@lru_cache(maxsize=16384)
 def from_target_token(token: str) -> ItemKey:
     pk, sk = token.split("|", 1)
     return ItemKey(pk, sk)

@@ -12,7 +12,6 @@ import base64
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import EventType
@@ -22,7 +21,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import Ki
 from domain.apply import BatchOutcome
 from domain.coalesce import StreamRecord
 from domain.sequence import order_key
-from models.events import EventRejected, UndecodableRecord, format_time, parse_record
+from models.events import EventRejected, UndecodableRecord, parse_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +65,12 @@ def decode(record: KinesisStreamRecord, seq: str) -> StreamRecord | Poison:
     return StreamRecord(seq, event, arrival_time(record))
 
 
-def arrival_time(record: KinesisStreamRecord) -> str:
-    """When the record reached the stream, as event times are kept (an erase compares both)."""
-    stamp = record.kinesis.approximate_arrival_timestamp
+def arrival_time(record: KinesisStreamRecord) -> float | None:
+    """When the record reached the stream, epoch seconds (an erase compares it)."""
     try:
-        return format_time(datetime.fromtimestamp(float(stamp), UTC))
-    except (TypeError, ValueError, OverflowError, OSError):
-        return ""
+        return float(record.kinesis.approximate_arrival_timestamp)
+    except (TypeError, ValueError, KeyError):
+        return None
 
 
 ApplyShard = Callable[[str, list[StreamRecord]], BatchOutcome]

@@ -21,7 +21,7 @@ from dal.items import SessionTotal, UserSession, bind_table
 from dal.reports import delete_user_reports
 from domain import keys
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
-from models.events import ID_PATTERN
+from models.events import ID_PATTERN, format_time
 from query import models
 from query.cursor import decode_cursor, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
@@ -104,16 +104,18 @@ def get_session(
     user_ids = [i.pk.rsplit("#", 1)[-1] for i in attendees]
     profiles = reads.profiles(eventId, user_ids)
     rows = [
-        attendee_row(eventId, uid, profiles.get(uid), reads.session_activity(item))
-        for uid, item in zip(user_ids, attendees, strict=True)
+        attendee_row(eventId, uid, profiles.get(uid), reads.session_viewing(eventId, uid, sessionId))
+        for uid in user_ids
     ]
+    counts = reads.counters(total) if isinstance(total, SessionTotal) else {}
+    counts["downloads"] = counts.get("downloads", 0) + reads.attachment_downloads(eventId, total_key)
     return models.SessionAnalytics.model_validate(
         {
             "eventId": eventId,
             "sessionId": sessionId,
             "name": entry.name if entry and entry.name else sessionId,
             "catalogMissing": not (entry and entry.name),
-            "totals": session_totals(reads.counters(total) if isinstance(total, SessionTotal) else {}),
+            "totals": session_totals(counts),
             "attendees": {"items": rows, "nextCursor": _next(scope, page.last_key)},
             "generatedAt": _stamp(_now()),
         }
@@ -123,10 +125,13 @@ def get_session(
 @app.get("/v1/events/<eventId>/vods/<vodId>/analytics", summary="VOD totals")
 def get_vod(eventId: EventId, vodId: VodId) -> models.VodAnalytics:
     caller(app).require_event(READ, eventId)
-    total = reads.total(keys.vod_total_key(eventId, vodId))
+    total_key = keys.vod_total_key(eventId, vodId)
+    total = reads.total(total_key)
     entry = reads.catalog_entry(eventId, keys.vod_sk(vodId))
     if total is None and entry is None:
         raise NotFound("no such VOD in this event", code="vod_not_found")
+    counts = reads.counters(total) if total is not None else {}
+    counts["downloads"] = counts.get("downloads", 0) + reads.attachment_downloads(eventId, total_key)
     return models.VodAnalytics.model_validate(
         {
             "eventId": eventId,
@@ -134,7 +139,7 @@ def get_vod(eventId: EventId, vodId: VodId) -> models.VodAnalytics:
             "name": entry.name if entry and entry.name else vodId,
             "catalogMissing": not (entry and entry.name),
             "durationSeconds": entry.duration if entry else None,
-            "totals": vod_totals(reads.counters(total) if total is not None else {}),
+            "totals": vod_totals(counts),
             "generatedAt": _stamp(_now()),
         }
     )
@@ -144,6 +149,9 @@ def get_vod(eventId: EventId, vodId: VodId) -> models.VodAnalytics:
 def erase_user(eventId: EventId, userId: UserId) -> models.Erased:
     who = caller(app)
     who.require_event(ADMIN, eventId)
+    # Tombstone first: events at or before this instant that arrive later are dropped, and the
+    # aggregator's item-creating writes check it, so nothing written after this read survives.
+    reads.write_tombstone(eventId, userId, format_time(_now()))
     item_keys = reads.user_item_keys(eventId, userId)
     reads.delete_items(item_keys)
     bucket = require(get_settings().reports_bucket, "REPORTS_BUCKET")

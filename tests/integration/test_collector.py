@@ -28,7 +28,7 @@ def assert_envelope(body: dict, code: str) -> None:
 
 def test_valid_neighbours_of_invalid_events_are_forwarded(aws: Aws) -> None:
     bad = ev.live("s1", 61)
-    status, body, _ = post_interactions([ev.live("s1", 10, 5), bad, ev.chat("s1")])
+    status, body, _ = post_interactions([ev.live("s1", 10, 5, time=ev.BASE_TIME), bad, ev.chat("s1")])
     assert status == 202
     assert body == {
         "accepted": 2,

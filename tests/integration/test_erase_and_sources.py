@@ -21,7 +21,8 @@ def test_an_erase_before_the_batching_window_closes_sticks(aws: Aws) -> None:
     assert call_api("GET", "/v1/events/e1/users/u1/analytics", jwt=ADMIN)[0] == 404
     items = table_items(aws.client("dynamodb"), aws.table)
     assert not [k for k in items if k[0] == "EVT#e1#USR#u1"]
-    assert "Zoë Secret" not in repr(items) and "Hidden Co" not in repr(items)
+    assert "Zoë Secret" not in repr(items)
+    assert "Hidden Co" not in repr(items)
 
 
 def test_downloads_count_for_their_source_even_when_only_a_late_catalog_names_it(aws: Aws) -> None:
@@ -43,6 +44,6 @@ def test_downloads_count_for_their_source_even_when_only_a_late_catalog_names_it
     board = call_api("GET", "/v1/events/e1/users/u1/analytics", jwt=ADMIN)[1]
     sources = {a["attachmentId"]: a["source"] for a in board["attachments"]["items"]}
     assert sources["a2"] == {"kind": "session", "id": "s1", "name": "Keynote"}
-    assert sources["a3"]["id"] == "s2" and sources["a3"]["name"] == "s2"  # s2 has no catalog entry yet
+    assert (sources["a3"]["id"], sources["a3"]["name"]) == ("s2", "s2")  # s2 has no catalog entry yet
     rows = {r["sessionId"]: r for r in board["sessions"]}
     assert (rows["s1"]["name"], rows["s1"]["attachmentsDownloaded"]) == ("Keynote", 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -224,7 +225,7 @@ def test_an_event_that_arrived_before_the_erase_is_dropped_even_with_a_later_tim
     record = StreamRecord(
         order_key("1"),
         parse_event(live("s1", 10, 0, time="2026-11-20T10:40:00Z")),
-        arrival="2026-11-20T10:29:59.000000Z",
+        arrival=datetime(2026, 11, 20, 10, 29, 59, tzinfo=UTC).timestamp(),
     )
     assert apply_once(store, [record]).erased == 2
     assert not any(k.pk.startswith("EVT#e1#USR#") and k.sk != "ERASED" for k in store.items)
