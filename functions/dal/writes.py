@@ -179,7 +179,7 @@ class DynamoItemStore:
         )
 
     def put_latest(self, group: LatestGroup) -> bool:
-        """Replace the values unless the item holds a value at least as new; then its link items."""
+        """Its link items, then the values unless the item holds a value at least as new."""
         names = {"#kind": "kind", "#t": group.time_attribute}
         values: dict[str, Any] = {
             ":kind": {"S": AnalyticsItem.kind.serialize(model_for(group.key))},
@@ -202,10 +202,13 @@ class DynamoItemStore:
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }
+        # Links first: a retry after a failure writes them again, whereas once the entry is
+        # stored a retry stops at its condition. A link the catalog no longer confirms is
+        # ignored when read.
+        for link in group.links:
+            _dispatch("PutItem", {"Item": item_request(link, {group.time_attribute: group.time})})
         try:
             _dispatch("UpdateItem", update)
         except Conflict:
             return False  # the item already holds a newer (or this very) value
-        for link in group.links:  # idempotent: a retry writes the same link again
-            _dispatch("PutItem", {"Item": item_request(link, {group.time_attribute: group.time})})
         return True

@@ -83,7 +83,8 @@ def test_chaos_replay_equals_a_clean_run(aws: Aws) -> None:
     events = demo.generate(seed=5, attendees=10)
     users = sorted({e["userId"] for e in events if "userId" in e})
 
-    kinesis_faults = PartialFailures(lambda attempt, i: rng.random() < 0.02)
+    # About 2 % of records refused on each PutRecords attempt, the same ones in every run.
+    kinesis_faults = PartialFailures(lambda attempt, i: (attempt * 31 + i) % 47 == 0)
     kinesis_faults.install()
     requests = ingest_with_retries(events, rng)
     records = stream_records(aws.client("kinesis"), aws.stream)
