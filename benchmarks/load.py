@@ -21,6 +21,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ EVENT = "load-test"
 SESSIONS = [f"s{i}" for i in range(4)]
 USERS = [f"u{i:03d}" for i in range(50)]
 BATCH = 500
+
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _call(url: str, token: str, method: str = "GET", body: bytes | None = None) -> tuple[int, Any, float]:
@@ -82,7 +86,8 @@ def run(duration: float, producers: int, readers: int, window: float, size: str 
                     {
                         "id": f"load-{first + i}",
                         "type": "view.heartbeat",
-                        "time": "2026-01-01T00:00:00Z",
+                        # One second of its own per event: viewing counts each second once.
+                        "time": (START + timedelta(seconds=first + i + 1)).isoformat(),
                         "eventId": EVENT,
                         "userId": USERS[(first + i) % len(USERS)],
                         "data": {
@@ -124,7 +129,7 @@ def run(duration: float, producers: int, readers: int, window: float, size: str 
         sent_for = time.monotonic() - began
 
         aggregated, drain_started = 0, time.monotonic()
-        while time.monotonic() - drain_started < 600:
+        while time.monotonic() - drain_started < (600 if size == "full" else 120):
             aggregated = 0
             for session in SESSIONS:
                 status, body, _ = _call(
