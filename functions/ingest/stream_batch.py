@@ -52,8 +52,9 @@ def shard_of(record: KinesisStreamRecord) -> str:
 
 def decode(record: KinesisStreamRecord, seq: str) -> StreamRecord | Poison:
     """``seq`` is the record's order key (``domain.sequence.order_key`` of its sequence number)."""
+    payload = record.raw_event["kinesis"]  # read once: each ``record.kinesis`` builds a new wrapper
     try:
-        event = parse_record(base64.b64decode(record.kinesis.data, validate=True))
+        event = parse_record(base64.b64decode(payload["data"], validate=True))
     except UndecodableRecord:
         return Poison(
             record, "undecodable", [{"field": "", "message": "record data is not a UTF-8 JSON document"}]
@@ -62,13 +63,13 @@ def decode(record: KinesisStreamRecord, seq: str) -> StreamRecord | Poison:
         return Poison(record, "invalid_event", [e.model_dump() for e in exc.errors])
     except ValueError:  # not base64 (Kinesis always encodes, so only a forged event gets here)
         return Poison(record, "undecodable", [{"field": "", "message": "record data is not base64"}])
-    return StreamRecord(seq, event, arrival_time(record))
+    return StreamRecord(seq, event, arrival_time(payload))
 
 
-def arrival_time(record: KinesisStreamRecord) -> float | None:
+def arrival_time(payload: dict[str, Any]) -> float | None:
     """When the record reached the stream, epoch seconds (an erase compares it)."""
     try:
-        return float(record.kinesis.approximate_arrival_timestamp)
+        return float(payload["approximateArrivalTimestamp"])
     except (TypeError, ValueError, KeyError):
         return None
 
@@ -105,7 +106,7 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
         return results
 
     def _process_shard(self, shard: str, records: list[KinesisStreamRecord]) -> list[tuple]:
-        seqs = [order_key(r.kinesis.sequence_number) for r in records]
+        seqs = [order_key(r.raw_event["kinesis"]["sequenceNumber"]) for r in records]
         decoded = [decode(r, seq) for r, seq in zip(records, seqs, strict=True)]
         outcome = self.apply_shard(shard, [d for d in decoded if isinstance(d, StreamRecord)])
         self.outcomes[shard] = outcome
