@@ -8,6 +8,7 @@ mark) and the tombstone of an erased user can drop what came before the erase.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -154,6 +155,7 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
     groups: dict[ItemKey, ItemGroup] = {}
     latest: dict[ItemKey, LatestGroup] = {}
     seen: set[tuple[str, str, str]] = set()
+    viewed: dict[ItemKey, Entry] = {}
     duplicates = ignored = 0
     for record in sorted(records, key=lambda r: r.seq):
         event = record.event
@@ -175,9 +177,19 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
                 group = groups[key] = ItemGroup(key, keys.tombstone_key(event.event_id, event.user))
             if index is not None:
                 group.index = index
-            group.entries.append(Entry(record.seq, when, record.arrival, op))
+            entry = Entry(record.seq, when, record.arrival, op)
+            if type(op) is Viewed:
+                viewed[key] = entry  # one per item and batch is enough: the last heartbeat's
+            else:
+                group.entries.append(entry)
+    for key, entry in viewed.items():
+        bisect.insort(groups[key].entries, entry, key=_seq)
     last = max((r.seq for r in records), default="")
     return BatchPlan(groups, list(latest.values()), duplicates, ignored, last)
+
+
+def _seq(entry: Entry) -> str:
+    return entry.seq
 
 
 def _keep_latest(latest: dict[ItemKey, LatestGroup], candidate: LatestGroup) -> None:

@@ -213,10 +213,11 @@ def test_erase_tombstone_drops_earlier_events_and_keeps_newer_ones() -> None:
         live("s1", 20, 0, time="2026-11-20T10:45:00Z"),
     ]
     outcome = apply_once(store, stream(raws))
-    assert outcome.erased == 4  # the profile, the first beat (viewed + cover) and the download
+    assert outcome.erased == 3  # the profile, the first beat's seconds and the download
     assert ItemKey("EVT#e1#USR#u1", "PROFILE") not in store.items
     assert ItemKey("EVT#e1#USR#u1", "ATT#a1") not in store.items
-    assert store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]["live_seconds"] == 20
+    total = store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]
+    assert (total["live_seconds"], total["viewers"]) == (20, 1)  # the newer beat: a viewer again
 
 
 def test_an_event_that_arrived_before_the_erase_is_dropped_even_with_a_later_time() -> None:
@@ -227,7 +228,7 @@ def test_an_event_that_arrived_before_the_erase_is_dropped_even_with_a_later_tim
         parse_event(live("s1", 10, 0, time="2026-11-20T10:40:00Z")),
         arrival=datetime(2026, 11, 20, 10, 29, 59, tzinfo=UTC).timestamp(),
     )
-    assert apply_once(store, [record]).erased == 2
+    assert apply_once(store, [record]).erased == 2  # its seconds and its first-viewing mark
     assert not any(k.pk.startswith("EVT#e1#USR#") and k.sk != "ERASED" for k in store.items)
 
 
