@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +17,11 @@ def user_prefix(event_id: str, user_id: str) -> str:
 
 
 def report_key(event_id: str, user_id: str, generated_at: datetime) -> str:
-    """``reports/e1/u1/2026-11-20T10-00-00.123Z.pdf``: milliseconds, so two reports asked for in the same
-    second don't overwrite each other; no colons, friendlier to tools that sync keys to files."""
+    """``reports/e1/u1/2026-11-20T10-00-00.123Z-9f3a61c2.pdf``: the time to the millisecond, then
+    a random suffix, so two reports asked for at the same moment never overwrite each other; no
+    colons, friendlier to tools that sync keys to files."""
     stamp = f"{generated_at:%Y-%m-%dT%H-%M-%S}.{generated_at.microsecond // 1000:03d}Z"
-    return f"{user_prefix(event_id, user_id)}{stamp}.pdf"
+    return f"{user_prefix(event_id, user_id)}{stamp}-{secrets.token_hex(4)}.pdf"
 
 
 def put_report(bucket: str, key: str, body: bytes) -> None:

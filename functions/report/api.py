@@ -38,7 +38,7 @@ class ReportLink(BaseModel):
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    return datetime.now(UTC)  # microseconds kept: the report's key carries them
 
 
 @app.post(

@@ -29,7 +29,7 @@ DISPOSITION = (
     'attachment; filename="Zoe Angstrom - analytics.pdf"; '
     "filename*=UTF-8''Zo%C3%AB%20%C3%85ngstr%C3%B6m%20-%20analytics.pdf"
 )
-KEY = re.compile(r"^reports/e1/u1/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z\.pdf$")
+KEY = re.compile(r"^reports/e1/u1/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-[0-9a-f]{8}\.pdf$")
 
 
 def call_report(path: str = REPORT, jwt: dict[str, Any] | None = READER) -> tuple[int, dict, dict[str, str]]:
@@ -224,3 +224,22 @@ def test_presigned_link_downloads_the_stored_pdf(moto_server: Aws) -> None:
     assert downloaded.startswith(b"%PDF-")
     assert disposition == DISPOSITION
     assert content_type == "application/pdf"
+
+
+def test_two_reports_at_the_same_moment_are_two_objects(
+    scripted: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from report import api
+
+    moment = datetime(2026, 11, 20, 10, 0, 0, 123456, tzinfo=UTC)
+    monkeypatch.setattr(api, "_now", lambda: moment)  # both requests in the same microsecond
+    first, second = call_report(), call_report()
+    assert (first[0], second[0]) == (201, 201)
+    assert first[1]["key"] != second[1]["key"]
+    assert sorted(stored_keys(scripted.client("s3"), bucket(scripted))) == sorted(
+        [first[1]["key"], second[1]["key"]]
+    )
+    assert KEY.match(first[1]["key"])
+    assert ".123Z-" in first[1]["key"]  # milliseconds really are in the key
