@@ -245,6 +245,9 @@ def test_each_role_gets_only_what_its_function_uses(cfn: dict[str, Any]) -> None
         "dynamodb:DeleteItem",
     }
     assert actions("AggregatorFunctionRole") == {
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
         "dynamodb:UpdateItem",
         "dynamodb:GetItem",
         "sqs:SendMessage",
@@ -258,6 +261,7 @@ def test_each_role_gets_only_what_its_function_uses(cfn: dict[str, Any]) -> None
         "dynamodb:GetItem",
         "dynamodb:Query",
         "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
         "dynamodb:DeleteItem",
         "dynamodb:BatchWriteItem",
         "s3:ListBucket",
