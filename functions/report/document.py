@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +18,15 @@ FONTS = Path(__file__).with_name("fonts")
 FAMILY = "dejavu"  # Latin, Greek, Cyrillic, Arabic, Hebrew
 CJK = "wqy"  # fallback for Chinese, Japanese, Korean
 REPLACEMENT = "\ufffd"
+# Fallbacks in the order they are tried, each loaded only for a report that needs it (file, face).
+FALLBACKS: tuple[tuple[str, str, int], ...] = (
+    ("deva", "NotoSansDevanagari-Regular.ttf", 0),
+    ("beng", "NotoSansBengali-Regular.ttf", 0),
+    ("taml", "NotoSansTamil-Regular.ttf", 0),
+    ("thai", "NotoSansThai-Regular.ttf", 0),
+    (CJK, "wqy-microhei.ttc", 0),
+    ("emoji", "NotoEmoji-Regular.ttf", 0),  # monochrome
+)
 
 MARGIN = 15.0
 BOTTOM = 18.0  # the footer lives below the page-break line
@@ -54,18 +64,23 @@ class ReportDocument(FPDF):
         covered = self._cmap(FAMILY) & self._cmap(FAMILY + "B")
         self._main_font_covers = frozenset(covered)
         missing = {ord(char) for text in texts for char in text} - covered
-        if missing:
-            # Only the code points the report needs (mapping all 34,600 costs a third more), plus
-            # the space: fpdf2 fails on a font left with no characters (say, only emoji were missing).
+        fallbacks = []
+        for name, filename, face in FALLBACKS:
+            if not missing:
+                break
+            wanted = missing & _cmap_of(filename, face)
+            if not wanted:
+                continue
+            # Only the code points the report needs (mapping all of a CJK font costs a third more),
+            # plus the space: fpdf2 fails on a font left with no characters.
             self.add_font(
-                CJK,
-                "",
-                FONTS / "wqy-microhei.ttc",
-                collection_font_number=0,
-                unicode_range=sorted(missing | {0x20}),
+                name, "", FONTS / filename, collection_font_number=face, unicode_range=sorted(wanted | {0x20})
             )
-            self.set_fallback_fonts([CJK], exact_match=False)  # bold CJK falls back to the regular face
-            covered |= self._cmap(CJK)
+            fallbacks.append(name)
+            covered |= wanted
+            missing -= wanted
+        if fallbacks:
+            self.set_fallback_fonts(fallbacks, exact_match=False)  # bold falls back to the regular faces
         return frozenset(covered)
 
     def _cmap(self, key: str) -> set[int]:
@@ -151,3 +166,13 @@ class ReportDocument(FPDF):
         stamp = f"{self.generated_at:%Y-%m-%d %H:%M:%S} UTC"
         self.text_at(self.l_margin, self.h - 12, self.epw * 0.7, 5, f"Generated {stamp} · Event Analytics")
         self.text_cell(self.epw * 0.3, 5, f"Page {self.page_no()} of {self.str_alias_nb_pages}", align="R")
+
+
+@cache
+def _cmap_of(filename: str, face: int) -> frozenset[int]:
+    """The code points a shipped font maps (read once per container)."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    path = FONTS / filename
+    font = TTCollection(path).fonts[face] if path.suffix == ".ttc" else TTFont(path, lazy=True)
+    return frozenset(font.getBestCmap())

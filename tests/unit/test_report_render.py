@@ -283,9 +283,43 @@ def test_the_longest_file_label_fits_its_badge() -> None:
 
 
 def test_characters_no_font_has_show_as_a_replacement_mark() -> None:
-    catalog = {"SES#s1": d.CatalogEntry("Demo 🎉 नमस्ते")}
+    catalog = {"SES#s1": d.CatalogEntry("Demo \U00013000 hieroglyph")}  # no shipped font has it
     lines = page_lines(render(dashboard(sessions=(d.SessionActivity("s1", 60),), catalog=catalog)))[0]
-    assert any(line.startswith("Demo \ufffd") for line in lines)
+    assert any(line.startswith("Demo \ufffd hieroglyph") for line in lines)
+
+
+# Shaped scripts and emoji, each with the shipped font that draws it.
+SHAPED = {
+    "devanagari": ("अनन्या शर्मा नमस्ते", "NotoSansDevanagari"),
+    "bengali": ("সুমন চক্রবর্তী", "NotoSansBengali"),
+    "tamil": ("கார்த்திக் சுப்பிரமணியம்", "NotoSansTamil"),
+    "thai": ("สมชาย ใจดี", "NotoSansThai"),
+    "emoji": ("Demo 🎉👏😀🚀❤", "NotoEmoji"),
+}
+
+
+@pytest.mark.parametrize("script", sorted(SHAPED))
+def test_every_script_renders_with_its_font_and_no_missing_glyph(script: str, tmp_path: Path) -> None:
+    """The name in the header and a session row: poppler extracts the same text back, the script's
+    font is embedded, and rendering the page reports nothing missing."""
+    name, font = SHAPED[script]
+    catalog = {"SES#s1": d.CatalogEntry(name)}
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(
+        render_report(
+            dashboard(name=name, sessions=(d.SessionActivity("s1", 60),), catalog=catalog), GENERATED
+        )
+    )
+    text = subprocess.run(  # noqa: S603
+        [_poppler("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "\ufffd" not in text
+    assert text.count(name) >= 2, text[:400]  # header and session row, characters in order
+    assert font in {str(f["/BaseFont"]).split("+")[-1] for f in _fonts(PdfReader(pdf))}
+    rendered = subprocess.run(  # noqa: S603
+        [_poppler("pdftoppm"), "-r", "20", str(pdf), str(tmp_path / "page")], capture_output=True, text=True
+    )
+    assert (rendered.returncode, rendered.stderr) == (0, "")
 
 
 # ---- poppler: where glyphs land, and that pages really draw something
