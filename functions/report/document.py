@@ -12,7 +12,7 @@ from typing import Literal
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
-from report.text import clean, ellipsize, needs_shaping
+from report.text import clean, needs_shaping, wrap
 
 FONTS = Path(__file__).with_name("fonts")
 FAMILY = "dejavu"  # Latin, Greek, Cyrillic, Arabic, Hebrew
@@ -106,9 +106,13 @@ class ReportDocument(FPDF):
 
     def fit(self, text: str, width: float) -> str:
         """``text`` cleaned, shaped if its script needs it, and cut with an ellipsis to ``width``."""
+        return self.fit_lines(text, width, 1)[0]
+
+    def fit_lines(self, text: str, width: float, max_lines: int) -> list[str]:
+        """``text`` cleaned, shaped if its script needs it, wrapped to ``width`` in ``max_lines``."""
         shown = self.displayable(clean(text))
         self._shape(needs_shaping(shown))
-        return ellipsize(shown, width, self.get_string_width)
+        return wrap(shown, width, self.get_string_width, max_lines)
 
     def _shape(self, on: bool) -> None:
         if on != self._shaping:
@@ -117,7 +121,26 @@ class ReportDocument(FPDF):
 
     def text_cell(self, width: float, height: float, text: str, align: Align = "L") -> None:
         """One line of text that never leaves its cell; the cursor moves right by ``width``."""
-        shown = self.fit(text, width - 2 * self.c_margin)
+        self.fitted_cell(width, height, self.fit(text, width - 2 * self.c_margin), align)
+
+    def text_lines_at(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        height: float,
+        step: float,
+        lines: list[str],
+        align: Align = "L",
+    ) -> None:
+        """Lines from ``fit_lines``, each centred in a band of ``height``, ``step`` apart."""
+        for index, line in enumerate(lines):
+            self.set_xy(x, y + index * step)
+            self.fitted_cell(width, height, line, align)
+
+    def fitted_cell(self, width: float, height: float, shown: str, align: Align = "L") -> None:
+        """Text already fitted to the cell (``fit``/``fit_lines``)."""
+        self._shape(needs_shaping(shown))
         self.cell(width, height, shown, align=align)
         if not self._main_font_covers.issuperset(map(ord, shown)):
             # fpdf2 2.8.9 (py-pdf/fpdf2#1772): when a cell starts in a fallback font (in visual

@@ -38,12 +38,12 @@ DETAILS = (("Role", "role"), ("Company", "company"), ("Industry", "industry"), (
 
 ATTACHMENT_COLUMNS = (
     Column("Type", 21),  # fits the longest label, "DOCUMENT"
-    Column("Attachment", 81),
-    Column("Source", 58),
+    Column("Attachment", 81, lines=3),
+    Column("Source", 58, lines=2),
     Column("Downloads", 20, "R"),
 )
 SESSION_COLUMNS = (
-    Column("Session", 42.5),
+    Column("Session", 42.5, lines=3),
     Column("Minutes", 15, "R"),
     Column("Live min", 15.5, "R"),
     Column("Rec. min", 15.5, "R"),
@@ -54,7 +54,12 @@ SESSION_COLUMNS = (
     Column("Chat", 11, "R"),
     Column("Polls", 11, "R"),
 )
-VOD_COLUMNS = (Column("Video", 90), Column("Minutes", 18, "R"), Column("Completion", 22, "R"), Column("", 50))
+VOD_COLUMNS = (
+    Column("Video", 90, lines=3),
+    Column("Minutes", 18, "R"),
+    Column("Completion", 22, "R"),
+    Column("", 50),
+)
 
 
 def render_report(board: Mapping[str, Any], generated_at: datetime) -> bytes:
@@ -96,16 +101,22 @@ def _header(doc: ReportDocument, board: Mapping[str, Any]) -> None:
     doc.style(8, color=MUTED)
     doc.text_at(x, y, doc.epw, 5, f"Attendee analytics · event {board['eventId']}")
     doc.style(20, bold=True)
-    doc.text_at(x, y + 5, doc.epw, 11, user["name"])
-    y += 18
+    name = doc.fit_lines(user["name"], doc.epw - 2 * doc.c_margin, 2)  # a long name wraps
+    doc.text_lines_at(x, y + 5, doc.epw, 11, 8.5, name)
+    y += 18 + 8.5 * (len(name) - 1)
     width = doc.epw / len(DETAILS)
-    for index, (label, key) in enumerate(DETAILS):
+    details = []
+    for key in (key for _, key in DETAILS):
+        doc.style(9.5)
+        details.append(doc.fit_lines(user.get(key) or EMPTY, width - 2 * doc.c_margin, 3))
+    for index, (label, _) in enumerate(DETAILS):
         doc.style(7, color=MUTED)
         doc.text_at(x + index * width, y, width, 4, label)
         doc.style(9.5)
-        doc.text_at(x + index * width, y + 4, width, 6, user.get(key) or EMPTY)
-    doc.rule(y + 13)
-    doc.set_y(y + 13)
+        doc.text_lines_at(x + index * width, y + 4, width, 6, 4.2, details[index])
+    bottom = y + 13 + 4.2 * (max(len(lines) for lines in details) - 1)
+    doc.rule(bottom)
+    doc.set_y(bottom)
 
 
 # ---- (3)-(11)

@@ -1,9 +1,9 @@
-"""Tables of one-line rows that break across pages with their heading repeated.
+"""Tables whose rows break across pages with their heading repeated.
 
 fpdf2's ``table()`` repeats headings too, but it lays every cell out as a multi-line
 paragraph (twice: measure, then draw) and only holds text or images. These tables hold
-fitted one-line text, file-type badges and drawn progress bars, and render 300 rows in a
-fraction of the time.
+fitted text (names wrap over up to ``Column.lines`` lines, the rest is one line), file-type
+badges and drawn progress bars, and render 300 rows in a fraction of the time.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from report.document import INK, LINE, MUTED, WHITE, ZEBRA, Align, Color, Report
 
 HEADING_HEIGHT = 7.0
 ROW_HEIGHT = 6.0
+LINE_STEP = 3.6  # each further line of a wrapped cell
 HEADING_SIZE = 7.0
 BODY_SIZE = 8.0
 
@@ -24,6 +25,7 @@ class Column:
     title: str
     share: float  # of the page width
     align: Align = "L"
+    lines: int = 1  # a longer text wraps over up to this many lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,17 +60,21 @@ def draw_table(doc: ReportDocument, columns: Sequence[Column], rows: Sequence[Se
     widths = [doc.epw * c.share / total for c in columns]
     _heading(doc, columns, widths)
     for index, row in enumerate(rows):
-        if doc.will_page_break(ROW_HEIGHT):
+        wrapped = [
+            _lines(doc, cell, width, column) for cell, width, column in zip(row, widths, columns, strict=True)
+        ]
+        height = ROW_HEIGHT + LINE_STEP * (max(len(lines) for lines in wrapped) - 1)
+        if doc.will_page_break(height):
             doc.add_page()
             _heading(doc, columns, widths)
         y = doc.get_y()
         if index % 2:
-            doc.fill_rect(doc.l_margin, y, doc.epw, ROW_HEIGHT, ZEBRA)
+            doc.fill_rect(doc.l_margin, y, doc.epw, height, ZEBRA)
         x = doc.l_margin
-        for cell, width, column in zip(row, widths, columns, strict=True):
-            _cell(doc, x, y, width, cell, column.align)
+        for cell, width, column, lines in zip(row, widths, columns, wrapped, strict=True):
+            _cell(doc, x, y, width, cell, column.align, lines)
             x += width
-        doc.set_y(y + ROW_HEIGHT)
+        doc.set_y(y + height)
     doc.rule(doc.get_y())
 
 
@@ -82,7 +88,18 @@ def _heading(doc: ReportDocument, columns: Sequence[Column], widths: Sequence[fl
     doc.set_y(y + HEADING_HEIGHT)
 
 
-def _cell(doc: ReportDocument, x: float, y: float, width: float, cell: Cell, align: Align) -> None:
+def _lines(doc: ReportDocument, cell: Cell, width: float, column: Column) -> list[str]:
+    """A text cell's lines, fitted to its column (style set first: widths depend on it)."""
+    if isinstance(cell, Bar | Badge):
+        return [""]
+    text = cell if isinstance(cell, Text) else Text(cell)
+    doc.style(BODY_SIZE, bold=text.bold, color=text.color)
+    return doc.fit_lines(text.text, width - 2 * doc.c_margin, column.lines)
+
+
+def _cell(
+    doc: ReportDocument, x: float, y: float, width: float, cell: Cell, align: Align, lines: list[str]
+) -> None:
     if isinstance(cell, Bar):
         inset = doc.c_margin
         bar_width, bar_height = width - 2 * inset, 2.4
@@ -97,4 +114,4 @@ def _cell(doc: ReportDocument, x: float, y: float, width: float, cell: Cell, ali
     else:
         text = cell if isinstance(cell, Text) else Text(cell)
         doc.style(BODY_SIZE, bold=text.bold, color=text.color)
-        doc.text_at(x, y, width, ROW_HEIGHT, text.text, align)
+        doc.text_lines_at(x, y, width, ROW_HEIGHT, LINE_STEP, lines, align)

@@ -46,20 +46,43 @@ def cut(text: str, length: int) -> str:
     return text[:length].rstrip()
 
 
+def _fitting(text: str, max_width: float, measure: Callable[[str], float], suffix: str = "") -> int:
+    """The most characters of ``text`` that fit in ``max_width`` followed by ``suffix`` (binary search)."""
+    fits, too_long = 0, len(text) + 1  # cut(text, fits) + suffix fits; cut(text, too_long) doesn't
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if measure(cut(text, middle) + suffix) <= max_width:
+            fits = middle
+        else:
+            too_long = middle
+    return len(cut(text, fits))
+
+
 def ellipsize(text: str, max_width: float, measure: Callable[[str], float]) -> str:
     """``text`` if it fits in ``max_width``, else its longest prefix that fits with an ellipsis."""
     if measure(text) <= max_width:
         return text
     if measure(ELLIPSIS) > max_width:
         return ""
-    fits, too_long = 0, len(text)  # cut(text, fits) + ELLIPSIS fits; cut(text, too_long) + … doesn't
-    while too_long - fits > 1:
-        middle = (fits + too_long) // 2
-        if measure(cut(text, middle) + ELLIPSIS) <= max_width:
-            fits = middle
-        else:
-            too_long = middle
-    return cut(text, fits) + ELLIPSIS
+    return text[: _fitting(text, max_width, measure, ELLIPSIS)].rstrip() + ELLIPSIS
+
+
+def wrap(text: str, max_width: float, measure: Callable[[str], float], max_lines: int) -> list[str]:
+    """``text`` in at most ``max_lines`` lines of ``max_width``: breaks at spaces, inside a word only
+    when it is longer than a line (CJK has no spaces); the last line ends with an ellipsis when
+    text is left over."""
+    lines: list[str] = []
+    rest = text
+    while rest:
+        if len(lines) == max_lines - 1 or measure(rest) <= max_width:
+            lines.append(ellipsize(rest, max_width, measure))
+            break
+        length = max(1, _fitting(rest, max_width, measure))
+        space = rest.rfind(" ", 0, length + 1)
+        end = space if space > 0 else length
+        lines.append(rest[:end].rstrip())
+        rest = rest[end:].lstrip()
+    return lines or [""]
 
 
 def needs_shaping(text: str) -> bool:

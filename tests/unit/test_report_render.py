@@ -254,7 +254,7 @@ def _fonts(reader: PdfReader) -> list[Any]:
     return [font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()]
 
 
-def test_hostile_names_are_cleaned_and_truncated() -> None:
+def test_hostile_names_are_cleaned_and_long_ones_wrap_then_truncate() -> None:
     long_title = "Ω" + "x" * 1999
     hostile = "\x00Evil\x07 Name\u202e\ttab\r\nnext\x1b[31m"
     sessions = (d.SessionActivity("s1", live_seconds=60), d.SessionActivity("s2", live_seconds=30))
@@ -263,15 +263,20 @@ def test_hostile_names_are_cleaned_and_truncated() -> None:
     lines = page_lines(reader)[0]
     text = "\n".join(lines)
     assert not [c for c in text if unicodedata.category(c) in ("Cc", "Cf") and c != "\n"]
-    header = lines[1]
-    assert header.startswith("ÄÄÄ")
-    assert header.endswith("…")
-    assert len(header) < 60
-    row = next(line for line in lines if line.startswith("Ωxxx"))
-    title = row.split(" ")[0]
-    assert title.endswith("…")
-    assert len(title) < 40
-    assert row.endswith(" 1.0 1.0 0.0 0.0% 0 0 2 0 0")  # a1 was downloaded twice from s1
+    # The name wraps over two lines, the second cut with an ellipsis.
+    assert lines[1].startswith("ÄÄÄ")
+    assert not lines[1].endswith("…")
+    assert lines[2].startswith("ÄÄÄ")
+    assert lines[2].endswith("…")
+    assert len(lines[1]) < 60
+    # A session name wraps over three lines (extracted before the row's numbers, drawn beside its first).
+    at = lines.index(SESSION_HEADING) + 1
+    assert lines[at].startswith("Ωxxx")
+    assert len(lines[at]) < 40
+    assert lines[at + 1].strip("x") == ""
+    assert lines[at + 2].startswith("xxx")
+    assert lines[at + 2].endswith("…")
+    assert lines[at + 3] == "1.0 1.0 0.0 0.0% 0 0 2 0 0"  # a1 was downloaded twice from s1
     assert "Evil Name tab next[31m 0.5 0.5 0.0 0.0% 0 0 0 0 0" in lines
 
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from report.disposition import content_disposition
-from report.text import clean, count, cut, ellipsize, minutes, needs_shaping, percent
+from report.text import clean, count, cut, ellipsize, minutes, needs_shaping, percent, wrap
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -199,3 +199,19 @@ def test_only_the_report_package_imports_fpdf() -> None:
         or "from fpdf" in path.read_text(encoding="utf-8")
     }
     assert importers == {"report"}
+
+
+def test_wrap_breaks_at_spaces_inside_long_words_only_and_marks_what_is_left() -> None:
+    assert wrap("short", 10, len, 3) == ["short"]
+    assert wrap("Breakout room 12: observability", 14, len, 3) == ["Breakout room", "12:", "observability"]
+    assert wrap("Breakout room 12: observability in practice", 14, len, 3) == [
+        "Breakout room",
+        "12:",
+        "observability…",
+    ]
+    assert wrap("中村美咲深入讨论会议", 4, len, 2) == ["中村美咲", "深入讨…"]  # no spaces: any character
+    assert wrap("", 10, len, 2) == [""]
+    for text in ("a b c d e f g", "x" * 50, "नमस्ते दुनिया " * 5):
+        lines = wrap(text, 7, len, 4)
+        assert len(lines) <= 4
+        assert all(len(line) <= 7 for line in lines)
