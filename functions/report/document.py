@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -18,14 +17,15 @@ FONTS = Path(__file__).with_name("fonts")
 FAMILY = "dejavu"  # Latin, Greek, Cyrillic, Arabic, Hebrew
 CJK = "wqy"  # fallback for Chinese, Japanese, Korean
 REPLACEMENT = "\ufffd"
-# Fallbacks in the order they are tried, each loaded only for a report that needs it (file, face).
-FALLBACKS: tuple[tuple[str, str, int], ...] = (
-    ("deva", "NotoSansDevanagari-Regular.ttf", 0),
-    ("beng", "NotoSansBengali-Regular.ttf", 0),
-    ("taml", "NotoSansTamil-Regular.ttf", 0),
-    ("thai", "NotoSansThai-Regular.ttf", 0),
-    (CJK, "wqy-microhei.ttc", 0),
-    ("emoji", "NotoEmoji-Regular.ttf", 0),  # monochrome
+# Fallbacks in the order they are tried, each loaded only for a report that needs it: (name, file,
+# the code point ranges it is asked for; None = whatever is still missing).
+FALLBACKS: tuple[tuple[str, str, tuple[range, ...] | None], ...] = (
+    ("deva", "NotoSansDevanagari-Regular.ttf", (range(0x0900, 0x0980), range(0xA8E0, 0xA900))),
+    ("beng", "NotoSansBengali-Regular.ttf", (range(0x0980, 0x0A00),)),
+    ("taml", "NotoSansTamil-Regular.ttf", (range(0x0B80, 0x0C00), range(0x11FC0, 0x12000))),
+    ("thai", "NotoSansThai-Regular.ttf", (range(0x0E00, 0x0E80),)),
+    (CJK, "wqy-microhei.ttc", None),
+    ("emoji", "NotoEmoji-Regular.ttf", None),  # monochrome
 )
 
 MARGIN = 15.0
@@ -65,20 +65,19 @@ class ReportDocument(FPDF):
         self._main_font_covers = frozenset(covered)
         missing = {ord(char) for text in texts for char in text} - covered
         fallbacks = []
-        for name, filename, face in FALLBACKS:
-            if not missing:
-                break
-            wanted = missing & _cmap_of(filename, face)
-            if not wanted:
+        for name, filename, ranges in FALLBACKS:
+            asked = missing if ranges is None else {c for c in missing if any(c in r for r in ranges)}
+            if not asked:
                 continue
             # Only the code points the report needs (mapping all of a CJK font costs a third more),
             # plus the space: fpdf2 fails on a font left with no characters.
             self.add_font(
-                name, "", FONTS / filename, collection_font_number=face, unicode_range=sorted(wanted | {0x20})
+                name, "", FONTS / filename, collection_font_number=0, unicode_range=sorted(asked | {0x20})
             )
             fallbacks.append(name)
-            covered |= wanted
-            missing -= wanted
+            found = asked & self._cmap(name)
+            covered |= found
+            missing -= found
         if fallbacks:
             self.set_fallback_fonts(fallbacks, exact_match=False)  # bold falls back to the regular faces
         return frozenset(covered)
@@ -189,13 +188,3 @@ class ReportDocument(FPDF):
         stamp = f"{self.generated_at:%Y-%m-%d %H:%M:%S} UTC"
         self.text_at(self.l_margin, self.h - 12, self.epw * 0.7, 5, f"Generated {stamp} · Event Analytics")
         self.text_cell(self.epw * 0.3, 5, f"Page {self.page_no()} of {self.str_alias_nb_pages}", align="R")
-
-
-@cache
-def _cmap_of(filename: str, face: int) -> frozenset[int]:
-    """The code points a shipped font maps (read once per container)."""
-    from fontTools.ttLib import TTCollection, TTFont
-
-    path = FONTS / filename
-    font = TTCollection(path).fonts[face] if path.suffix == ".ttc" else TTFont(path, lazy=True)
-    return frozenset(font.getBestCmap())
