@@ -2,7 +2,7 @@
 // Every value comes from the API; data-el="N" marks SPEC element N so tests can read it.
 "use strict";
 
-const state = { token: null, event: null, refresh: null };
+const state = { token: null, event: null, refresh: null, refreshing: false };
 const app = document.getElementById("app");
 const freshness = document.getElementById("freshness");
 const crumbs = document.getElementById("crumbs");
@@ -94,14 +94,50 @@ function setCrumbs(...parts) {
   crumbs.replaceChildren(...parts.flatMap((p, i) => [i ? " › " : "", p]));
 }
 
+const REFRESH_MS = 15000;
+
+// Only the pages that really refresh say so (route() decides which).
 function setFreshness(generatedAt) {
   const when = generatedAt ? new Date(generatedAt) : new Date();
-  freshness.textContent = `Data as of ${when.toISOString().slice(11, 19)} UTC · refreshes every 15 s`;
+  const refreshes = state.refreshing ? ` · refreshes every ${REFRESH_MS / 1000} s` : "";
+  freshness.textContent = `Data as of ${when.toISOString().slice(11, 19)} UTC${refreshes}`;
   freshness.dataset.generatedAt = generatedAt || "";
+}
+
+// A visible banner when a refresh fails: the numbers on the page are no longer current.
+function showStale(error) {
+  let banner = document.getElementById("stale");
+  if (!banner) {
+    banner = h("div", { id: "stale", class: "stale", role: "alert" });
+    app.prepend(banner);
+  }
+  const expired = error.status === 401;
+  banner.replaceChildren(
+    expired ? "Your session has expired: the data below is stale. " : `Data is stale: the last refresh failed (${error.message}). `,
+    h("button", { class: "link", onclick: () => (expired ? showLogin("Sign in again to see current data.") : route()) },
+      expired ? "Sign in again" : "Retry now"),
+  );
+}
+
+// What a refresh must not lose: expanded rows, the scroll position and the focused control.
+function viewState() {
+  const expanded = [...app.querySelectorAll('button.expand[aria-expanded="true"]')].map((b) => b.closest("tr")?.dataset.session);
+  const focused = document.activeElement?.closest("tr")?.dataset.session;
+  return { expanded, focused, scroll: window.scrollY };
+}
+
+function restoreViewState(saved) {
+  for (const id of saved.expanded) {
+    app.querySelector(`tr.session[data-session="${CSS.escape(id)}"] button.expand`)?.click();
+  }
+  if (saved.focused) app.querySelector(`tr.session[data-session="${CSS.escape(saved.focused)}"] button.expand`)?.focus();
+  window.scrollTo(0, saved.scroll);
 }
 
 async function route() {
   clearInterval(state.refresh);
+  state.refreshing = false;
+  if (new URLSearchParams(location.hash.slice(1)).get("token")) loadSession(); // a new token pasted into the URL
   if (!state.token) return showLogin();
   const match = location.hash.match(/^#\/e\/([^/]+)\/(users|sessions|vods)(?:\/([^/]+))?$/);
   if (!match) {
@@ -112,12 +148,19 @@ async function route() {
   const [kind, id] = [match[2], match[3] && decodeURIComponent(match[3])];
   const render = { users: id ? userPage : usersPage, sessions: sessionPage, vods: vodPage }[kind];
   app.replaceChildren(h("p", { class: "loading", role: "status" }, "Loading…"));
+  state.refreshing = kind === "users" && Boolean(id);
   const draw = async (quiet) => {
+    const saved = quiet ? viewState() : null;
     try {
       await render(id, quiet);
+      if (saved) restoreViewState(saved);
     } catch (error) {
-      if (quiet) return;
+      if (quiet) return showStale(error);
       if (error.status === 401) return showLogin("Your token was refused (missing, expired or badly signed).");
+      clearInterval(state.refresh);
+      state.refreshing = false;
+      setCrumbs(usersLink(), error.status === 404 ? "Not found" : "Error"); // not the previous page's
+      freshness.textContent = "";
       app.replaceChildren(
         h("section", { class: "card error", role: "alert" },
           h("h1", {}, error.status === 404 ? "Not found" : error.status === 403 ? "Not allowed" : "Something went wrong"),
@@ -127,7 +170,10 @@ async function route() {
     }
   };
   await draw(false);
-  if (kind === "users" && id) state.refresh = setInterval(() => draw(true), 15000);
+  if (state.refreshing) {
+    state.refresh = setInterval(() => draw(true), REFRESH_MS);
+    window.eaRefreshNow = () => draw(true); // lets a test (or a console) refresh without waiting
+  }
 }
 
 window.addEventListener("hashchange", route);

@@ -154,3 +154,97 @@ def test_bad_token_goes_to_the_login_box(stack: LocalStack, browser: Any) -> Non
     page.wait_for_selector("#login-form")
     assert "refused" in page.locator("[role=alert]").inner_text()
     page.close()
+
+
+def open_user(stack: LocalStack, browser: Any, demo: dict, **page_options: Any) -> Any:
+    page = browser.new_page(**page_options)
+    page.goto(f"{stack.url}/#token={demo['read']}&event={EVENT}")
+    page.wait_for_selector("#users")
+    page.goto(f"{stack.url}/#/e/{EVENT}/users/{demo['user']}")
+    page.wait_for_selector('[data-el="3"]')
+    return page
+
+
+def test_a_refresh_keeps_expanded_rows_scroll_and_focus(
+    stack: LocalStack, browser: Any, demo_loaded: dict
+) -> None:
+    page = open_user(stack, browser, demo_loaded, viewport={"width": 1000, "height": 500})
+    first = demo_loaded["board"]["sessions"][0]["sessionId"]
+    toggle = page.locator(f'tr.session[data-session="{first}"] button.expand')
+    toggle.click()
+    toggle.focus()
+    page.evaluate("window.scrollTo(0, 400)")
+    scroll = page.evaluate("window.scrollY")
+    assert "refreshes every 15 s" in page.locator("#freshness").inner_text()
+    page.evaluate("window.eaRefreshNow()")
+    page.wait_for_function("document.querySelector('#freshness').textContent.length > 0")
+    toggle = page.locator(f'tr.session[data-session="{first}"] button.expand')
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.evaluate("window.scrollY") == scroll
+    assert page.evaluate("document.activeElement.closest('tr')?.dataset.session") == first
+    page.close()
+
+
+def test_a_failed_refresh_says_the_data_is_stale_and_an_expired_token_asks_to_sign_in(
+    stack: LocalStack, browser: Any, demo_loaded: dict
+) -> None:
+    page = open_user(stack, browser, demo_loaded)
+    page.route(
+        "**/analytics",
+        lambda route: route.fulfill(status=500, body='{"error": {"code": "x", "message": "boom"}}'),
+    )
+    page.evaluate("window.eaRefreshNow()")
+    page.wait_for_selector("#stale")
+    assert "stale" in page.locator("#stale").inner_text()
+    assert texts(page, 1) == [demo_loaded["board"]["user"]["name"]]  # the last numbers stay, marked stale
+    page.unroute("**/analytics")
+    page.route(
+        "**/analytics",
+        lambda route: route.fulfill(
+            status=401, body='{"error": {"code": "unauthorized", "message": "expired"}}'
+        ),
+    )
+    page.evaluate("window.eaRefreshNow()")
+    page.wait_for_function("document.querySelector('#stale').textContent.includes('expired')")
+    page.get_by_role("button", name="Sign in again").click()
+    page.wait_for_selector("#login-form")
+    page.close()
+
+
+def test_a_new_token_in_the_url_is_used_without_a_reload(
+    stack: LocalStack, browser: Any, demo_loaded: dict
+) -> None:
+    page = browser.new_page()
+    page.goto(f"{stack.url}/#token=not-a-token&event={EVENT}")
+    page.wait_for_selector("#login-form")
+    page.evaluate(f"location.hash = 'token={demo_loaded['read']}&event={EVENT}'")  # same tab, no F5
+    page.wait_for_selector("#users")
+    page.close()
+
+
+def test_error_pages_reset_the_breadcrumbs_and_do_not_claim_to_refresh(
+    stack: LocalStack, browser: Any, demo_loaded: dict
+) -> None:
+    page = open_user(stack, browser, demo_loaded)
+    name = demo_loaded["board"]["user"]["name"]
+    assert name in page.locator("#crumbs").inner_text()
+    page.evaluate(f"location.hash = '#/e/{EVENT}/users/nobody-here'")
+    page.wait_for_selector("section.error")
+    assert name not in page.locator("#crumbs").inner_text()
+    assert "Not found" in page.locator("#crumbs").inner_text()
+    assert "refreshes" not in page.locator("#freshness").inner_text()
+    page.evaluate(f"location.hash = '#/e/{EVENT}/users'")
+    page.wait_for_selector("#users")
+    assert "refreshes" not in page.locator("#freshness").inner_text()  # the list doesn't refresh itself
+    page.close()
+
+
+def test_no_sideways_scrolling_at_390_px_and_long_names_wrap(
+    stack: LocalStack, browser: Any, demo_loaded: dict
+) -> None:
+    page = open_user(stack, browser, demo_loaded, viewport={"width": 390, "height": 844})
+    long_name = "Maximiliana " * 17  # 200 characters
+    page.evaluate("(name) => { document.querySelector('[data-el=\"1\"]').textContent = name; }", long_name)
+    page.screenshot(path=str(ARTIFACTS / "user-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
