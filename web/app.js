@@ -23,6 +23,42 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+// One definition of "Interactions" everywhere on the page, with the same tooltip.
+const INTERACTIONS_HINT = "Interactions = reactions + group chat messages + poll responses + Q&A threads";
+const interactions = (x) => x.reactions + x.chatMessages + (x.pollsAnswered ?? x.pollAnswers) + x.qnaThreads;
+const interactionsHeading = (attrs = {}) => h("th", { ...attrs, title: INTERACTIONS_HINT }, h("abbr", { title: INTERACTIONS_HINT }, "Interactions"));
+
+// A file-type icon (inline SVG, no network): a page with a folded corner, coloured by family.
+const FILE_ICONS = {
+  pdf: ["#e03131", "PDF"], document: ["#1971c2", "DOC"], spreadsheet: ["#2f9e44", "XLS"], csv: ["#0c8599", "CSV"],
+  presentation: ["#e8590c", "PPT"], image: ["#ae3ec9", "IMG"], video: ["#5f3dc4", "VID"], audio: ["#9c36b5", "AUD"],
+  archive: ["#495057", "ZIP"], text: ["#868e96", "TXT"], other: ["#adb5bd", "FILE"],
+};
+function fileIcon(family, title) {
+  const [color, label] = FILE_ICONS[family] || FILE_ICONS.other;
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  const set = (node, attrs) => { for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v); return node; };
+  set(svg, { viewBox: "0 0 24 30", width: "24", height: "30", class: "file-icon", "data-family": FILE_ICONS[family] ? family : "other", role: "img", "aria-label": `${label} file` });
+  const tip = document.createElementNS(ns, "title");
+  tip.textContent = title || label;
+  svg.append(tip,
+    set(document.createElementNS(ns, "path"), { d: "M2 1h14l6 6v22H2z", fill: "#fff", stroke: color, "stroke-width": "1.5" }),
+    set(document.createElementNS(ns, "path"), { d: "M16 1v6h6", fill: "none", stroke: color, "stroke-width": "1.5" }),
+    set(document.createElementNS(ns, "rect"), { x: "0", y: "16", width: "24", height: "9", rx: "1.5", fill: color }));
+  const text = set(document.createElementNS(ns, "text"), { x: "12", y: "23", "text-anchor": "middle", "font-size": "7", "font-weight": "700", fill: "#fff" });
+  text.textContent = label;
+  svg.append(text);
+  return svg;
+}
+
+// Names shown more than once in a list get told apart by company and id.
+function disambiguate(rows) {
+  const counts = new Map();
+  for (const r of rows) counts.set(r.name, (counts.get(r.name) || 0) + 1);
+  return (r) => (counts.get(r.name) > 1 ? h("span", { class: "disambig" }, [r.company, r.userId].filter(Boolean).join(" · ")) : null);
+}
+
 const fmt = {
   minutes: (m) => `${m.toFixed(1)} min`,
   rate: (r) => (r === null || r === undefined ? "—" : `${(r * 100).toFixed(1)}%`),
@@ -191,14 +227,18 @@ async function usersPage() {
   const body = h("tbody");
   table.append(body);
   const more = h("button", { class: "secondary", hidden: true }, "Load more");
+  const loaded = [];
   let cursor = null;
   const loadPage = async () => {
     more.disabled = true;
     const query = new URLSearchParams({ limit: "50", ...(cursor ? { cursor } : {}) });
     const page = await api(`${base()}/users?${query}`);
-    for (const user of page.items) {
-      body.append(h("tr", {},
-        h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(user.userId)}`, dir: "auto" }, user.name)),
+    loaded.push(...page.items);
+    const twin = disambiguate(loaded);
+    body.replaceChildren();
+    for (const user of loaded) {
+      body.append(h("tr", { "data-user": user.userId },
+        h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(user.userId)}`, dir: "auto" }, user.name), " ", twin(user)),
         h("td", {}, user.role || "—"), h("td", {}, user.company || "—"), h("td", {}, user.country || "—")));
     }
     cursor = page.nextCursor;
@@ -267,7 +307,7 @@ async function userPage(userId) {
       ? h("table", { class: "table", id: "attachments" },
           h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Source"), h("th", { class: "num" }, "Downloads"))),
           h("tbody", {}, board.attachments.items.map((a) => h("tr", {},
-            h("td", {}, h("span", { class: `file file-${a.fileFamily}`, title: a.fileType || "" }, a.fileLabel), " ",
+            h("td", {}, fileIcon(a.fileFamily, a.fileType || a.fileLabel), " ",
               el(16, a.name, { dir: "auto", class: a.catalogMissing ? "missing" : null })),
             h("td", {}, el(17, a.source.name || a.source.id || "—", { dir: "auto" })),
             h("td", { class: "num" }, a.downloads)))))
@@ -293,14 +333,14 @@ async function userPage(userId) {
         el(18, s.name, { dir: "auto", class: s.catalogMissing ? "missing" : null }))),
       h("td", { class: "num" }, el(19, fmt.minutes(s.minutesViewed))),
       h("td", { class: "num" }, el(20, fmt.rate(s.engagementRate))),
-      h("td", { class: "num" }, s.chatMessages + s.reactions + s.pollsAnswered));
+      h("td", { class: "num" }, interactions(s)));
     return [row, detail];
   });
   const sessions = section("Sessions",
     board.sessions.length
       ? h("table", { class: "table", id: "sessions" },
           h("thead", {}, h("tr", {}, h("th", {}, "Session"), h("th", { class: "num" }, "Minutes viewed"),
-            h("th", { class: "num" }, "Engagement"), h("th", { class: "num" }, "Interactions"))),
+            h("th", { class: "num" }, "Engagement"), interactionsHeading({ class: "num" }))),
           h("tbody", {}, sessionRows))
       : h("p", { class: "empty" }, "No sessions viewed."));
 
@@ -339,14 +379,18 @@ async function sessionPage(sessionId) {
   let cursor = null;
   const body = h("tbody");
   const more = h("button", { class: "secondary", hidden: true }, "Load more attendees");
+  const attendees = [];
   let first = null;
   const loadPage = async () => {
     const query = new URLSearchParams({ limit: "50", ...(cursor ? { cursor } : {}) });
     const data = await api(`${base()}/sessions/${enc(sessionId)}/analytics?${query}`);
     first = first || data;
-    for (const a of data.attendees.items) {
+    attendees.push(...data.attendees.items);
+    const twin = disambiguate(attendees);
+    body.replaceChildren();
+    for (const a of attendees) {
       body.append(h("tr", {},
-        h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(a.userId)}`, dir: "auto", class: "attendee" }, a.name)),
+        h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(a.userId)}`, dir: "auto", class: "attendee" }, a.name), " ", twin(a)),
         h("td", { class: "num" }, fmt.minutes(a.minutesViewed)),
         h("td", { class: "num" }, fmt.rate(a.engagementRate))));
     }
@@ -365,7 +409,7 @@ async function sessionPage(sessionId) {
       h("div", { class: "tile" }, h("div", { class: "tile-value" }, t.viewers), h("div", { class: "tile-label" }, "Viewers")),
       h("div", { class: "tile" }, h("div", { class: "tile-value" }, fmt.minutes(t.minutesViewed)), h("div", { class: "tile-label" }, "Minutes viewed")),
       h("div", { class: "tile" }, h("div", { class: "tile-value" }, fmt.rate(t.engagementRate)), h("div", { class: "tile-label" }, "Live engagement")),
-      h("div", { class: "tile" }, h("div", { class: "tile-value" }, t.reactions + t.chatMessages + t.pollAnswers + t.qnaThreads), h("div", { class: "tile-label" }, "Interactions"))),
+      h("div", { class: "tile", title: INTERACTIONS_HINT }, h("div", { class: "tile-value", id: "session-interactions" }, interactions(t)), h("div", { class: "tile-label" }, h("abbr", { title: INTERACTIONS_HINT }, "Interactions")))),
     section("Attendees", body.children.length
       ? h("table", { class: "table", id: "attendees" },
           h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", { class: "num" }, "Minutes"), h("th", { class: "num" }, "Engagement"))), body)

@@ -5,7 +5,8 @@ from __future__ import annotations
 _FAMILIES: dict[str, tuple[str, ...]] = {
     "pdf": ("pdf", "application/pdf"),
     "document": ("doc", "docx", "odt", "rtf", "pages", "application/msword", "wordprocessingml"),
-    "spreadsheet": ("xls", "xlsx", "ods", "csv", "numbers", "ms-excel", "spreadsheetml", "text/csv"),
+    "csv": ("csv", "text/csv"),
+    "spreadsheet": ("xls", "xlsx", "ods", "numbers", "ms-excel", "spreadsheetml"),
     "presentation": ("ppt", "pptx", "odp", "key", "ms-powerpoint", "presentationml"),
     "image": ("png", "jpg", "jpeg", "gif", "svg", "webp", "heic", "image/"),
     "video": ("mp4", "mov", "webm", "mkv", "avi", "video/"),

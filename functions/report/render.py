@@ -23,6 +23,7 @@ FILE_COLORS: dict[str, Color] = {
     "pdf": (224, 49, 49),
     "document": (25, 113, 194),
     "spreadsheet": (47, 158, 68),
+    "csv": (12, 133, 153),
     "presentation": (232, 89, 12),
     "image": (174, 62, 201),
     "video": (95, 61, 196),

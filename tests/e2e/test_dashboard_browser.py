@@ -248,3 +248,50 @@ def test_no_sideways_scrolling_at_390_px_and_long_names_wrap(
     page.screenshot(path=str(ARTIFACTS / "user-390.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()
+
+
+def test_twins_are_told_apart_files_have_icons_and_interactions_say_what_they_count(
+    stack: LocalStack, browser: Any, demo_loaded: dict
+) -> None:
+    event = "twins"
+    token = tokens.issue("twins", "analytics:ingest analytics:read", [event])
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    profiles = [
+        {
+            "id": f"p{i}",
+            "type": "user.profile",
+            "time": now,
+            "eventId": event,
+            "userId": f"ana-{i}",
+            "data": {"name": "Ana Müller", "company": company},
+        }
+        for i, company in enumerate(["Acme", "Globex", "Initech"])
+    ]
+    assert stack.request("POST", "/v1/interactions", token, {"events": profiles})[0] == 202
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status, page_of_users = stack.request("GET", f"/v1/events/{event}/users", token)
+        if status == 200 and len(page_of_users["items"]) == 3:
+            break
+        time.sleep(0.2)
+    page = browser.new_page()
+    page.goto(f"{stack.url}/#token={token}&event={event}")
+    page.wait_for_selector("#users")
+    hints = sorted(page.locator("#users .disambig").all_inner_texts())
+    assert hints == ["Acme · ana-0", "Globex · ana-1", "Initech · ana-2"]
+
+    page.goto(f"{stack.url}/#token={demo_loaded['read']}&event={EVENT}")
+    page.wait_for_selector("#users")
+    page.goto(f"{stack.url}/#/e/{EVENT}/users/{demo_loaded['user']}")
+    page.wait_for_selector('[data-el="3"]')
+    families = page.locator("#attachments svg.file-icon").evaluate_all(
+        "els => els.map(e => e.dataset.family)"
+    )
+    assert families == [a["fileFamily"] for a in demo_loaded["board"]["attachments"]["items"]]
+    heading = page.locator("#sessions th[title]")
+    assert "reactions + group chat messages + poll responses + Q&A threads" in heading.get_attribute("title")
+    first = demo_loaded["board"]["sessions"][0]
+    row = page.locator(f'tr.session[data-session="{first["sessionId"]}"] td.num').last
+    want = first["reactions"] + first["chatMessages"] + first["pollsAnswered"] + first["qnaThreads"]
+    assert row.inner_text() == str(want)
+    page.close()

@@ -163,6 +163,7 @@ def test_file_types_map_to_icons_and_labels() -> None:
     assert file_family("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") == "spreadsheet"
     assert file_label("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") == "SHEET"
     assert file_family(".PPTX") == "presentation"
+    assert file_family("csv") == file_family("text/csv") == "csv"
     assert file_family("image/png") == "image"
     assert file_family("weird") == "other"
     assert file_family(None) == "other"
