@@ -59,7 +59,7 @@ class DynamoFaults:
         self,
         rate: float,
         seed: int,
-        operations: tuple[str, ...] = ("BatchGetItem", "PutItem", "TransactWriteItems", "UpdateItem"),
+        operations: tuple[str, ...] = ("BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"),
     ):
         self.rate = rate
         self.random = random.Random(seed)
