@@ -38,7 +38,7 @@ def dlq_messages(aws: Aws) -> list[dict[str, Any]]:
             sqs.delete_message(QueueUrl=aws.env["DLQ_URL"], ReceiptHandle=m["ReceiptHandle"])
 
 
-WRITES = ("PutItem", "TransactWriteItems")
+WRITES = ("PutItem", "UpdateItem")
 
 
 def test_item_too_large_is_quarantined_and_left_out_of_totals(
