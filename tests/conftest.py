@@ -73,3 +73,26 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         yield Aws(provisioned.names, env)
     reset_caches()
     os.environ.pop("_X_AMZN_TRACE_ID", None)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Every collected test must run: fail the session when fewer distinct tests reported than were
+    collected (two tests sharing one node id once hid seven of eight schemathesis operations)."""
+    if hasattr(session.config, "workerinput") or exitstatus != 0 or session.config.option.collectonly:
+        return  # checked once, by the controller, on a run that otherwise passed
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or not session.testscollected:
+        return
+    ran = {
+        report.nodeid
+        for outcome in ("passed", "failed", "skipped", "xfailed", "xpassed", "error")
+        for report in reporter.stats.get(outcome, [])
+        if getattr(report, "nodeid", None)
+    }
+    if session.testscollected > len(ran):
+        reporter.write_line(
+            f"error: {session.testscollected} tests collected but {len(ran)} reported: "
+            "duplicate node ids or tests that never ran",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import ignored_auth, negative_data_rejection, positive_data_acceptance
 
 from infra import tokens
@@ -27,17 +27,26 @@ def gateway(aws: Aws) -> Gateway:
     return Gateway()
 
 
-@schema.parametrize()
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
-)
-def test_every_route_conforms_and_never_fails(case: Any, gateway: Gateway) -> None:
+# One test per operation, each with its own id: schema.parametrize() gives all of them one node id,
+# which pytest-xdist collapses into a single run.
+OPERATIONS = [result.ok() for result in schema.get_all_operations()]
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=[op.label for op in OPERATIONS])
+def test_every_route_conforms_and_never_fails(operation: Any, gateway: Gateway) -> None:
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=30,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    def conforms(case: Any) -> None:
+        check(case, gateway)
+
+    conforms()
+
+
+def check(case: Any, gateway: Gateway) -> None:
     response = case.call(app=gateway, headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code < 500, response.text
     if response.status_code >= 400:
