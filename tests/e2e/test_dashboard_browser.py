@@ -32,8 +32,15 @@ def demo_loaded(stack: LocalStack) -> dict[str, Any]:
         time.sleep(0.5)
     else:
         pytest.fail(f"aggregation did not finish: {board}")
-    time.sleep(WINDOW_SECONDS * 3)  # let the last catalog/profile writes land too
-    _, board = stack.request("GET", f"/v1/events/{EVENT}/users/{user}/analytics", read)
+    # Wait for the last catalog and profile writes too: every name known, the profile in.
+    while time.monotonic() < deadline:
+        _, board = stack.request("GET", f"/v1/events/{EVENT}/users/{user}/analytics", read)
+        rows = board["sessions"] + board["vods"] + board["attachments"]["items"]
+        if not board["user"]["profileMissing"] and not any(r["catalogMissing"] for r in rows):
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"catalog or profile never arrived: {board}")
     return {"user": user, "board": board, "read": read}
 
 
