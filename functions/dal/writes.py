@@ -118,7 +118,7 @@ def _dispatch(operation: str, request: dict[str, Any]) -> dict[str, Any]:
 
 class DynamoItemStore:
     def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, dict[str, Any]]:
-        wanted = [{"pk": {"S": k.pk}, "sk": {"S": k.sk}} for k in keys]
+        wanted = [{"pk": {"S": k.pk}, "sk": {"S": k.sk}} for k in sorted(keys)]  # same request every run
         found: dict[ItemKey, dict[str, Any]] = {}
         table = AnalyticsItem.Meta.table_name
         for start in range(0, len(wanted), BATCH_GET_LIMIT):

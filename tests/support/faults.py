@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
+import threading
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
@@ -51,7 +53,11 @@ def error_response(code: str, message: str = "injected", status: int = 400) -> t
 
 
 class DynamoFaults:
-    """Fail a share of the aggregator's calls the ways DynamoDB does: throttling, capacity, timeouts."""
+    """Fail a share of the aggregator's calls the ways DynamoDB does: throttling, capacity, timeouts.
+
+    Whether a call fails is a function of the seed, the request and how often that same request was
+    made before, not of the order threads run in: a run with the same seed injects the same faults.
+    """
 
     CODES = ("ProvisionedThroughputExceededException", "ThrottlingException", "InternalServerError")
 
@@ -62,16 +68,23 @@ class DynamoFaults:
         operations: tuple[str, ...] = ("BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"),
     ):
         self.rate = rate
-        self.random = random.Random(seed)
+        self.seed = seed
         self.operations = operations
         self.injected: dict[str, int] = {}
         self.client: Any = None
+        self._seen: dict[bytes, int] = {}
+        self._lock = threading.Lock()
 
-    def _before_call(self, model: Any, **_: Any) -> Any:
-        if self.random.random() >= self.rate:
+    def _before_call(self, model: Any, params: dict[str, Any], **_: Any) -> Any:
+        body = model.name.encode() + bytes(params.get("body") or b"")
+        with self._lock:
+            attempt = self._seen[body] = self._seen.get(body, 0) + 1
+        draw = random.Random(hashlib.sha256(b"%d:%d:" % (self.seed, attempt) + body).digest())
+        if draw.random() >= self.rate:
             return None
-        kind = self.random.choice([*self.CODES, "timeout"])
-        self.injected[kind] = self.injected.get(kind, 0) + 1
+        kind = draw.choice([*self.CODES, "timeout"])
+        with self._lock:
+            self.injected[kind] = self.injected.get(kind, 0) + 1
         if kind == "timeout":
             raise ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com")
         return error_response(kind)
