@@ -48,7 +48,7 @@ def main(size: str = "full") -> dict[int, float]:
     try:
         return _measure(collector, size)
     finally:
-        collector.client = real_client  # type: ignore[assignment]
+        collector.client = real_client
 
 
 def _measure(collector: Any, size: str) -> dict[int, float]:

@@ -91,7 +91,7 @@ class BillingStore:
 def load(attendees: int) -> list[tuple[float, int, StreamRecord]]:
     """(arrival second, shard, record) for the whole day, with Kinesis-like sequence numbers."""
     out = []
-    sequence = defaultdict(int)
+    sequence: defaultdict[int, int] = defaultdict(int)
     for raw in synthetic_event(attendees=attendees, minutes_per_session=13):
         at = raw.pop("_at")
         event = parse_event(raw)

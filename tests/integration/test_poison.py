@@ -28,7 +28,7 @@ def records_for(raws: list[dict], start: int = 1) -> list[dict]:
 
 def dlq_messages(aws: Aws) -> list[dict[str, Any]]:
     sqs = aws.client("sqs")
-    found = []
+    found: list[dict[str, Any]] = []
     while True:
         batch = sqs.receive_message(QueueUrl=aws.env["DLQ_URL"], MaxNumberOfMessages=10).get("Messages", [])
         if not batch:

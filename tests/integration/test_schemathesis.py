@@ -29,7 +29,7 @@ def gateway(aws: Aws) -> Gateway:
 
 # One test per operation, each with its own id: schema.parametrize() gives all of them one node id,
 # which pytest-xdist collapses into a single run.
-OPERATIONS = [result.ok() for result in schema.get_all_operations()]
+OPERATIONS = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[op.label for op in OPERATIONS])

@@ -65,7 +65,7 @@ def vod(
 
 
 def profile(name: str, time: str = BASE_TIME, **kw: Any) -> dict[str, Any]:
-    fields = {k: kw.pop(k) for k in ("role", "company", "industry", "country") if k in kw}
+    fields: dict[str, Any] = {k: kw.pop(k) for k in ("role", "company", "industry", "country") if k in kw}
     return event("user.profile", {"name": name, **fields}, time=time, **kw)
 
 

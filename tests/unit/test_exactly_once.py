@@ -181,7 +181,7 @@ def test_a_totals_write_that_failed_is_recovered_from_the_user_item() -> None:
     class FailTotalsOnce(MemoryStore):
         failed = False
 
-        def add_to_total(self, key, marks, add):  # type: ignore[no-untyped-def]
+        def add_to_total(self, key, marks, add):
             if not self.failed:
                 self.failed = True
                 raise RuntimeError("totals unavailable")
@@ -234,7 +234,7 @@ def test_an_event_that_arrived_before_the_erase_is_dropped_even_with_a_later_tim
 
 def test_item_too_large_quarantines_the_groups_records_whole() -> None:
     class FullItem(MemoryStore):
-        def write_item(self, key, state, expected_version):  # type: ignore[no-untyped-def]
+        def write_item(self, key, state, expected_version):
             if key.pk.endswith("#USR#hoarder"):
                 raise ItemTooLarge(str(key))
             return super().write_item(key, state, expected_version)
@@ -253,7 +253,7 @@ def test_an_erase_during_the_batch_leaves_nothing_the_batch_created() -> None:
     tombstone = tombstone_key("e1", "u1")
 
     class EraseMidBatch(MemoryStore):
-        def write_item(self, key, state, expected_version):  # type: ignore[no-untyped-def]
+        def write_item(self, key, state, expected_version):
             if tombstone not in self.items:  # the erase runs between our read and our first write
                 self.items[tombstone] = {"erased_at": "2026-11-20T23:00:00.000000Z"}
             return super().write_item(key, state, expected_version)

@@ -251,7 +251,8 @@ def test_the_cjk_font_is_embedded_only_when_needed() -> None:
 
 
 def _fonts(reader: PdfReader) -> list[Any]:
-    return [font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()]
+    resources: list[Any] = [page["/Resources"] for page in reader.pages]
+    return [font.get_object() for resource in resources for font in resource["/Font"].values()]
 
 
 def test_hostile_names_are_cleaned_and_long_ones_wrap_then_truncate() -> None:
