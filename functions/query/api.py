@@ -27,18 +27,18 @@ from query.cursor import decode_cursor, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
 from shared.dashboard import user_dashboard
 from shared.errors import ApiError, NotFound
-from shared.http import caller, error_response, register_error_handlers
+from shared.http import caller, error_response, register_error_handlers, to_json
 from shared.observability import logger, metrics
 from shared.routes import EventId, UserId, register_validation_errors
 from shared.settings import get_settings, require
 
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 register_error_handlers(app)
 register_validation_errors(app)
 
 SessionId = Annotated[str, Path(pattern=ID_PATTERN)]
 VodId = Annotated[str, Path(pattern=ID_PATTERN)]
-Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
+Limit = Annotated[int, Query(ge=1, le=200, description="page size, 1..200")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="nextCursor of the previous page")]
 
 

@@ -21,12 +21,12 @@ from dal import reports
 from dal.items import bind_table
 from report.disposition import content_disposition
 from shared.dashboard import user_dashboard
-from shared.http import JSON_HEADERS, caller, register_error_handlers
+from shared.http import JSON_HEADERS, caller, register_error_handlers, to_json
 from shared.observability import logger, metrics
 from shared.routes import EventId, UserId, register_validation_errors
 from shared.settings import get_settings, require
 
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 register_error_handlers(app)
 register_validation_errors(app)
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from shared.auth import Caller
 from shared.errors import ApiError, envelope
@@ -15,11 +16,16 @@ from shared.observability import logger
 JSON_HEADERS = {"Cache-Control": "no-store"}
 
 
+def to_json(body: Any) -> str:
+    """Compact UTF-8 JSON: names in any script as themselves, not 6-byte ``\\u`` escapes."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), cls=Encoder)
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
-        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        body=to_json(body),
         headers={**JSON_HEADERS, **(headers or {})},
     )
 

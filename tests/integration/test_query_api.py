@@ -420,3 +420,23 @@ def test_new_events_after_erase_start_a_fresh_record(pipeline: Aws) -> None:
     # Anonymous totals kept their counts; the returning user counts as a viewer again (a new person to us).
     assert totals["liveSeconds"] == totals_before["liveSeconds"] + 30
     assert totals["viewers"] == totals_before["viewers"] + 1
+
+
+def test_responses_are_utf8_json_without_escapes(pipeline: Aws) -> None:
+    """A CJK name is 3 bytes a character in UTF-8 and 6 as a \\u escape: the dashboard sends UTF-8."""
+    from query.api import handler
+    from tests.support.lambda_events import FakeContext, http_event
+
+    for path in (DASHBOARD, "/v1/events/e1/users/nobody/analytics"):  # a body and an error envelope
+        response = handler(http_event("GET", path, jwt=READER), FakeContext())
+        assert "\\u" not in response["body"], path
+    body = handler(http_event("GET", DASHBOARD, jwt=READER), FakeContext())["body"]
+    assert "Zoë Ångström-Nakamura 中村" in body
+
+
+@pytest.mark.parametrize(("limit", "status"), [("0", 400), ("1", 200), ("200", 200), ("201", 400), ("x", 400)])
+def test_page_size_is_1_to_200(pipeline: Aws, limit: str, status: int) -> None:
+    got, body, _ = call_api("GET", "/v1/events/e1/users", jwt=READER, query={"limit": limit})
+    assert got == status, body
+    if status == 400:
+        assert body["error"]["code"]  # the envelope, not a framework's own shape
