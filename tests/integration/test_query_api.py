@@ -434,7 +434,9 @@ def test_responses_are_utf8_json_without_escapes(pipeline: Aws) -> None:
     assert "Zoë Ångström-Nakamura 中村" in body
 
 
-@pytest.mark.parametrize(("limit", "status"), [("0", 400), ("1", 200), ("200", 200), ("201", 400), ("x", 400)])
+@pytest.mark.parametrize(
+    ("limit", "status"), [("0", 400), ("1", 200), ("200", 200), ("201", 400), ("x", 400)]
+)
 def test_page_size_is_1_to_200(pipeline: Aws, limit: str, status: int) -> None:
     got, body, _ = call_api("GET", "/v1/events/e1/users", jwt=READER, query={"limit": limit})
     assert got == status, body
