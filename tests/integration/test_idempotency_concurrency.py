@@ -65,7 +65,7 @@ def test_five_concurrent_requests_with_one_key(moto_server: dict[str, str], tmp_
     ]
     results = []
     for process in processes:
-        out, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=240)
         assert process.returncode == 0, err.decode()[-2000:]
         results.append(json.loads(out.decode().strip().splitlines()[-1]))
     statuses = sorted(r["status"] for r in results)

@@ -277,7 +277,7 @@ def test_cursor_scopes_do_not_collide_when_ids_contain_colons(aws: Aws) -> None:
         ("/v1/events/bad*id/users", {}, "eventId"),
         ("/v1/events/e1/sessions/s(1)/analytics", {}, "sessionId"),
         ("/v1/events/e1/users", {"limit": "0"}, "limit"),
-        ("/v1/events/e1/users", {"limit": "101"}, "limit"),
+        ("/v1/events/e1/users", {"limit": "201"}, "limit"),  # lists cap at 200 rows
         ("/v1/events/e1/users", {"limit": "ten"}, "limit"),
         ("/v1/events/e1/users/" + "x" * 129 + "/analytics", {}, "userId"),
     ],
@@ -434,11 +434,7 @@ def test_responses_are_utf8_json_without_escapes(pipeline: Aws) -> None:
     assert "Zoë Ångström-Nakamura 中村" in body
 
 
-@pytest.mark.parametrize(
-    ("limit", "status"), [("0", 400), ("1", 200), ("200", 200), ("201", 400), ("x", 400)]
-)
-def test_page_size_is_1_to_200(pipeline: Aws, limit: str, status: int) -> None:
-    got, body, _ = call_api("GET", "/v1/events/e1/users", jwt=READER, query={"limit": limit})
-    assert got == status, body
-    if status == 400:
-        assert body["error"]["code"]  # the envelope, not a framework's own shape
+@pytest.mark.parametrize("limit", ["1", "200"])
+def test_page_sizes_up_to_200_are_served(pipeline: Aws, limit: str) -> None:
+    status, body, _ = call_api("GET", "/v1/events/e1/users", jwt=READER, query={"limit": limit})
+    assert (status, len(body["items"]) <= int(limit)) == (200, True), body
