@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -183,13 +183,12 @@ def attachment_downloads(event_id: str, source: keys.ItemKey) -> int:
     source_sk = source.pk.split("#", 2)[2]  # "SES#s" / "VOD#v"
     entries = catalog(event_id, links)
     mine = [sk for sk in links if (e := entries.get(sk)) and e.source_sk == source_sk]
-    wanted = [keys.attachment_total_key(event_id, sk.split("#", 1)[1]) for sk in mine]
-    total = 0
-    for start in range(0, len(wanted), BATCH_GET_LIMIT):
-        for item in AnalyticsItem.batch_get([(k.pk, k.sk) for k in wanted[start : start + BATCH_GET_LIMIT]]):
-            if isinstance(item, AttachmentTotal):
-                total += _int(item.downloads)
-    return total
+    wanted = (keys.attachment_total_key(event_id, sk.split("#", 1)[1]) for sk in mine)
+    return sum(
+        _int(item.downloads)
+        for item in _batch_get((k.pk, k.sk) for k in wanted)
+        if isinstance(item, AttachmentTotal)
+    )
 
 
 def _catalog_entry(item: AnalyticsItem) -> d.CatalogEntry:
@@ -205,27 +204,22 @@ def _catalog_entry(item: AnalyticsItem) -> d.CatalogEntry:
 
 
 def catalog(event_id: str, sort_keys: Iterable[str]) -> dict[str, d.CatalogEntry]:
-    """Catalog entries by sort key: BatchGetItem for exactly the keys wanted, never a read of the
-    event's whole catalog; past 100 keys the requests go side by side (one round trip)."""
-    wanted = sorted(set(sort_keys))
+    """Catalog entries by sort key: exactly the keys wanted, never a read of the event's whole catalog."""
     pk = keys.catalog_pk(event_id)
-    chunks = [
-        [(pk, sk) for sk in wanted[i : i + BATCH_GET_LIMIT]] for i in range(0, len(wanted), BATCH_GET_LIMIT)
-    ]
-    found: dict[str, d.CatalogEntry] = {}
-    for items in _side_by_side(lambda chunk: list(AnalyticsItem.batch_get(chunk)), chunks):
-        found.update((item.sk, _catalog_entry(item)) for item in items)
-    return found
+    return {item.sk: _catalog_entry(item) for item in _batch_get((pk, sk) for sk in sort_keys)}
 
 
-def _side_by_side(
-    read: Callable[[Any], list[AnalyticsItem]], chunks: list[Any]
-) -> Iterator[list[AnalyticsItem]]:
+def _batch_get(item_keys: Iterable[tuple[str, str]]) -> Iterator[AnalyticsItem]:
+    """The items that exist: BatchGetItem, 100 keys a request, past 100 side by side (one round trip)."""
+    wanted = sorted(set(item_keys))
+    chunks = [wanted[i : i + BATCH_GET_LIMIT] for i in range(0, len(wanted), BATCH_GET_LIMIT)]
     if len(chunks) <= 1:
-        yield from map(read, chunks)
+        for chunk in chunks:
+            yield from AnalyticsItem.batch_get(chunk)
         return
     with ThreadPoolExecutor(max_workers=min(len(chunks), 8), thread_name_prefix="batch-get") as pool:
-        yield from pool.map(read, chunks)
+        for items in pool.map(lambda chunk: list(AnalyticsItem.batch_get(chunk)), chunks):
+            yield from items
 
 
 def catalog_entry(event_id: str, sort_key: str) -> d.CatalogEntry | None:
@@ -236,14 +230,12 @@ def catalog_entry(event_id: str, sort_key: str) -> d.CatalogEntry | None:
 
 
 def profiles(event_id: str, user_ids: Iterable[str]) -> dict[str, d.Profile]:
-    wanted = {keys.profile_key(event_id, u) for u in user_ids}
-    found: dict[str, d.Profile] = {}
-    keys_list = [(k.pk, k.sk) for k in wanted]
-    for start in range(0, len(keys_list), BATCH_GET_LIMIT):
-        for item in AnalyticsItem.batch_get(keys_list[start : start + BATCH_GET_LIMIT]):
-            if isinstance(item, Profile):
-                found[item.pk.rsplit("#", 1)[-1]] = _profile(item)
-    return found
+    wanted = (keys.profile_key(event_id, u) for u in user_ids)
+    return {
+        item.pk.rsplit("#", 1)[-1]: _profile(item)
+        for item in _batch_get((k.pk, k.sk) for k in wanted)
+        if isinstance(item, Profile)
+    }
 
 
 @dataclass(frozen=True, slots=True)
