@@ -59,10 +59,13 @@ class Caller:
         if not self.has(scope):
             raise Forbidden(f"this token lacks the {scope} scope")
 
-    def require_event(self, scope: str, event_id: str) -> None:
-        self.require(scope)
+    def require_covers(self, event_id: str) -> None:
         if not self.covers(event_id):
             raise Forbidden("this token does not grant access to this event")
+
+    def require_event(self, scope: str, event_id: str) -> None:
+        self.require(scope)
+        self.require_covers(event_id)
 
     def require_read_user(self, event_id: str, user_id: str) -> None:
         """Organisers read any attendee of their events; an attendee reads their own dashboard.
@@ -70,6 +73,5 @@ class Caller:
         User ids are per event, so self-read still needs the event in the token's ``eventIds``.
         """
         if self.subject != user_id:
-            self.require_event(READ, event_id)
-        elif not self.covers(event_id):
-            raise Forbidden("this token does not grant access to this event")
+            self.require(READ)
+        self.require_covers(event_id)
