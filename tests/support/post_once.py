@@ -1,10 +1,12 @@
 """Invoke the collector once, in its own process, at a given moment (concurrency tests).
 
-    python -m tests.support.post_once <start-epoch> <idempotency-key> <events-json-file> <rendezvous-dir> <n>
+    python -m tests.support.post_once <idempotency-key> <events-json-file> <rendezvous-dir> <n>
 Prints ``{"status": ..., "body": ...}``. AWS endpoint and resource names come from the environment.
 
-The rendezvous proves the requests overlap: the process that gets to forward (PutRecords) holds
-its request in flight until the other ``n - 1`` processes have had their answer.
+Two rendezvous in ``<rendezvous-dir>``: every process waits until all ``n`` have imported the
+handler (so cold start is not the race), and the process that gets to forward (PutRecords) holds
+its request in flight until the other ``n - 1`` have had their answer, which proves they overlapped.
+The invocation is given 10 minutes so its in-flight record outlives both waits on a busy machine.
 """
 
 from __future__ import annotations
@@ -15,32 +17,38 @@ import sys
 import time
 from pathlib import Path
 
+WAIT_SECONDS = 150  # a busy CI machine may take long to start the others
+INVOCATION_MS = 600_000  # the in-flight record expires with the invocation: longer than any wait
+
+
+def wait_for(rendezvous: Path, pattern: str, count: int) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while len(list(rendezvous.glob(pattern))) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+
 
 def hold_until_the_others_answered(rendezvous: Path, others: int) -> None:
-    def wait(**_: object) -> None:
-        deadline = time.monotonic() + 150  # a busy CI machine may take long to start the others
-        while len(list(rendezvous.glob("answered-*"))) < others and time.monotonic() < deadline:
-            time.sleep(0.02)
-
     from shared.clients import client
 
-    client("kinesis").meta.events.register("before-call.kinesis.PutRecords", wait)
+    client("kinesis").meta.events.register(
+        "before-call.kinesis.PutRecords", lambda **_: wait_for(rendezvous, "answered-*", others)
+    )
 
 
 def main() -> None:
-    start, key, path = float(sys.argv[1]), sys.argv[2], sys.argv[3]
-    rendezvous, processes = Path(sys.argv[4]), int(sys.argv[5])
+    key, path, rendezvous, processes = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
     with open(path, encoding="utf-8") as handle:
         events = json.load(handle)
-    from ingest.collector import handler  # imported before the start line: cold start is not the race
+    from ingest.collector import handler
     from tests.support.lambda_events import FakeContext, claims, http_event
 
     event = http_event(
         "POST", "/v1/interactions", body={"events": events}, headers={"Idempotency-Key": key}, jwt=claims()
     )
     hold_until_the_others_answered(rendezvous, processes - 1)
-    time.sleep(max(0.0, start - time.time()))
-    response = handler(event, FakeContext())
+    (rendezvous / f"ready-{os.getpid()}").touch()
+    wait_for(rendezvous, "ready-*", processes)
+    response = handler(event, FakeContext(remaining_ms=INVOCATION_MS))
     (rendezvous / f"answered-{os.getpid()}").touch()
     print(json.dumps({"status": response["statusCode"], "body": json.loads(response["body"])}))
 
