@@ -152,40 +152,51 @@ def identity(event: Event) -> tuple[str, str, str]:
 
 def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
     """Drop events already seen in this batch, then gather every item's operations in sequence order."""
-    groups: dict[ItemKey, ItemGroup] = {}
+    plan = BatchPlan({}, [], last_seq=max((r.seq for r in records), default=""))
     latest: dict[ItemKey, LatestGroup] = {}
     seen: set[tuple[str, str, str]] = set()
-    viewed: dict[ItemKey, Entry] = {}
-    duplicates = ignored = 0
-    for record in sorted(records, key=lambda r: r.seq):
+    anchors: dict[ItemKey, tuple[Entry, _Viewing]] = {}
+    for record in sorted(records, key=_record_seq):
         event = record.event
         identity_ = identity(event)
         if identity_ in seen:
-            duplicates += 1
+            plan.duplicates += 1
             continue
         seen.add(identity_)
-        if isinstance(event, _LATEST_KINDS):
+        if type(event) is ViewHeartbeat:  # most of the stream: its own short path
+            _gather_heartbeat(plan.groups, anchors, record, event)
+        elif isinstance(event, _LATEST_KINDS):
             _keep_latest(latest, _latest_group(event, record))
-            continue
-        ops = _operations(event)
-        if not ops:
-            ignored += 1
-        when = event.time.timestamp()
-        for key, op, index in ops:
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = ItemGroup(key, keys.tombstone_key(event.event_id, event.user))
-            if index is not None:
-                group.index = index
-            entry = Entry(record.seq, when, record.arrival, op)
-            if type(op) is Viewed:
-                viewed[key] = entry  # one per item and batch is enough: the last heartbeat's
-            else:
-                group.entries.append(entry)
-    for key, entry in viewed.items():
-        bisect.insort(groups[key].entries, entry, key=_seq)
-    last = max((r.seq for r in records), default="")
-    return BatchPlan(groups, list(latest.values()), duplicates, ignored, last)
+        elif ops := _operations(event):
+            when = event.time.timestamp()
+            for key, op, index in ops:
+                group = _group(plan.groups, key, event.event_id, event.user_id or "")
+                if index is not None:
+                    group.index = index
+                group.entries.append(Entry(record.seq, when, record.arrival, op))
+        else:
+            plan.ignored += 1
+    # One "viewed" per item and batch is enough: the last heartbeat's, in its place in sequence.
+    for key, (entry, viewing) in anchors.items():
+        group = plan.groups.get(key) or plan.groups.setdefault(key, ItemGroup(key, viewing.user))
+        group.index = viewing.attendee
+        bisect.insort(group.entries, entry, key=_seq)
+    plan.latest = list(latest.values())
+    return plan
+
+
+def _record_seq(record: StreamRecord) -> str:
+    return record.seq
+
+
+def _group(groups: dict[ItemKey, ItemGroup], key: ItemKey, e: str, u: str) -> ItemGroup:
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = ItemGroup(key, _tombstone(e, u))
+    return group
+
+
+_tombstone = lru_cache(maxsize=65536)(keys.tombstone_key)
 
 
 def _seq(entry: Entry) -> str:
@@ -215,8 +226,6 @@ def _session_op(e: str, u: str, s: str, op: Op) -> _Op:
 def _operations(event: Event) -> list[_Op]:
     """The user-level items one interaction event changes, and how."""
     e, u = event.event_id, event.user_id or ""
-    if isinstance(event, ViewHeartbeat):
-        return _heartbeat_ops(event)
     if isinstance(event, ChatMessageSent):
         if event.data.channel == "direct":
             return []  # direct messages are counted nowhere (SPEC element 8)
@@ -251,9 +260,18 @@ _COUNTER_OF: dict[type, str] = {ReactionSent: "reactions", HandRaised: "hands", 
 _SECONDS_OF = {"live": "live_seconds", "recording": "recording_seconds", "vod": "vod_seconds"}
 
 
+class _Viewing(NamedTuple):
+    anchor: ItemKey  # the user's session/VOD item: its first viewing adds a distinct viewer
+    viewed: Viewed
+    attendee: dict[str, str]  # the anchor's GSI1 attributes
+    total: ItemKey
+    counter: str
+    user: ItemKey  # the user's tombstone
+
+
 @lru_cache(maxsize=65536)
-def _viewing(e: str, u: str, kind: str, content: str) -> tuple[_Op, ItemKey]:
-    """The anchor operation (first viewing adds a viewer) and totals key of one content item.
+def _viewing(e: str, u: str, kind: str, content: str) -> _Viewing:
+    """What every heartbeat of one user for one content item shares.
 
     Cached: heartbeats are most of the stream, and a user sends many for the same item.
     """
@@ -261,23 +279,35 @@ def _viewing(e: str, u: str, kind: str, content: str) -> tuple[_Op, ItemKey]:
         total, anchor = keys.vod_total_key(e, content), keys.user_vod_key(e, u, content)
     else:
         total, anchor = keys.session_total_key(e, content), keys.user_session_key(e, u, content)
-    return (anchor, Viewed(total), _attendee(e, u, total)), total
+    return _Viewing(anchor, Viewed(total), _attendee(e, u, total), total, _SECONDS_OF[kind], _tombstone(e, u))
 
 
-def _heartbeat_ops(event: ViewHeartbeat) -> list[_Op]:
+@lru_cache(maxsize=65536)
+def _view_key(e: str, u: str, kind: str, content: str, hour: int) -> ItemKey:
+    return keys.user_view_key(e, u, kind, content, hour_label(hour))
+
+
+def _gather_heartbeat(
+    groups: dict[ItemKey, ItemGroup],
+    anchors: dict[ItemKey, tuple[Entry, _Viewing]],
+    record: StreamRecord,
+    event: ViewHeartbeat,
+) -> None:
+    """The heartbeat's seconds, per UTC hour it touches, and the anchor's "viewed"."""
     e, u, d = event.event_id, event.user, event.data
     content = d.vod_id if d.kind == "vod" else d.session_id
     assert content is not None
-    viewed, total = _viewing(e, u, d.kind, content)
+    viewing = _viewing(e, u, d.kind, content)
+    when = event.time.timestamp()
     media = watched_interval(d.position, d.seconds) if d.kind == "vod" and d.position is not None else None
-    ops: list[_Op] = [viewed]
     engaged = d.engaged_seconds if d.kind == "live" else 0
-    counter = _SECONDS_OF[d.kind]
-    for span in heartbeat_spans(event.time, d.seconds, engaged):
-        cover = Cover(span.lo, span.hi, span.engaged, counter, total, media, d.duration_seconds)
+    for hour, lo, hi, share in heartbeat_spans(when, d.seconds, engaged):
+        cover = Cover(lo, hi, share, viewing.counter, viewing.total, media, d.duration_seconds)
         media = None  # completion is recorded once, on the first part
-        ops.append((keys.user_view_key(e, u, d.kind, content, hour_label(span.hour)), cover, None))
-    return ops
+        key = _view_key(e, u, d.kind, content, hour)
+        group = groups.get(key) or groups.setdefault(key, ItemGroup(key, viewing.user))
+        group.entries.append(Entry(record.seq, when, record.arrival, cover))
+    anchors[viewing.anchor] = (Entry(record.seq, when, record.arrival, viewing.viewed), viewing)
 
 
 def _latest_group(

@@ -9,16 +9,15 @@ cover seconds that are already set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 HOUR = 3600
 BITMAP_BYTES = HOUR // 8
 
 
-@dataclass(slots=True)
-class HourSpan:
+class HourSpan(NamedTuple):
     """The part of a heartbeat inside one UTC hour: seconds [lo, hi) of hour ``hour``."""
 
     hour: int  # hours since the epoch
@@ -26,18 +25,14 @@ class HourSpan:
     hi: int
     engaged: int  # the engaged seconds this part may add at most
 
-    @property
-    def size(self) -> int:
-        return self.hi - self.lo
 
-
-def heartbeat_spans(time: datetime, seconds: int, engaged: int = 0) -> list[HourSpan]:
+def heartbeat_spans(moment: float, seconds: int, engaged: int = 0) -> list[HourSpan]:
     """Split [floor(T) - S, floor(T)) at hour boundaries; engaged seconds go to the earlier part first.
 
     A heartbeat that straddles an hour boundary counts as two heartbeats, one per hour, which
     keeps each hour's map independent of the others.
     """
-    end = int(time.timestamp() // 1)
+    end = int(moment // 1)  # ``moment``: the heartbeat's time, epoch seconds
     start = end - seconds
     hour = start // HOUR
     if end <= (hour + 1) * HOUR:  # the common case: within one hour
@@ -52,12 +47,6 @@ def heartbeat_spans(time: datetime, seconds: int, engaged: int = 0) -> list[Hour
         spans.append(HourSpan(hour, start - hour * HOUR, stop - hour * HOUR, share))
         start = stop
     return spans
-
-
-def cover(bits: int, lo: int, hi: int) -> tuple[int, int]:
-    """Set seconds [lo, hi) in ``bits``; return the new map and how many seconds were new."""
-    mask = ((1 << (hi - lo)) - 1) << lo
-    return bits | mask, (mask & ~bits).bit_count()
 
 
 @lru_cache(maxsize=4096)

@@ -20,11 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from domain.coalesce import Count, Cover, Download, ItemGroup, Poll, Viewed
 from domain.completion import buckets_for_interval, parse_span, span_token
-from domain.coverage import cover, from_bytes, to_bytes
+from domain.coverage import from_bytes, to_bytes
 from domain.keys import ItemKey, dedup_page_key, target_token
 
 HASH_BYTES = 8
@@ -90,15 +90,18 @@ def fold_item(
     hashes = hashes_of(state.get("dedup"))
     known = set(hashes) | spilled
     deltas: Deltas = {}
-    changed = False
-    for entry in entries:
-        op = entry.op
-        if isinstance(op, Count | Poll | Download):
-            if op.hash in known:
-                continue  # sent again: applied once already
-            known.add(op.hash)
-            hashes.append(op.hash)
-        changed |= _APPLY[type(op)](state, op, deltas)
+    if type(entries[0].op) is Cover:  # a viewing item (VIEW#…): all its operations are covers
+        changed = _cover_all(state, [cast(Cover, e.op) for e in entries], deltas)
+    else:
+        changed = False
+        for entry in entries:
+            op = entry.op
+            if isinstance(op, Count | Poll | Download):
+                if op.hash in known:
+                    continue  # sent again: applied once already
+                known.add(op.hash)
+                hashes.append(op.hash)
+            changed |= _APPLY[type(op)](state, op, deltas)
     if not changed:
         return Folded(None)
     created = old is None
@@ -166,24 +169,36 @@ def _viewed(state: dict[str, Any], op: Viewed, deltas: Deltas) -> bool:
     return True
 
 
-def _cover(state: dict[str, Any], op: Cover, deltas: Deltas) -> bool:
-    bits, new = cover(from_bytes(state.get("bits")), op.lo, op.hi)
+def _cover_all(state: dict[str, Any], covers: list[Cover], deltas: Deltas) -> bool:
+    """Set each cover's seconds in the hour's map; engaged seconds count only on new seconds.
+
+    The map stays one int for the whole batch: it is decoded and encoded once per item.
+    """
+    before = bits = from_bytes(state.get("bits"))
+    seconds = engaged = 0
     changed = False
-    if new:
-        engaged = min(op.engaged, new)
-        state["bits"] = to_bytes(bits)
-        state["seconds"] = int(state.get("seconds", 0)) + new
-        _add(deltas, op.total, op.counter, new)
-        if op.counter == "live_seconds":
-            state["engaged"] = int(state.get("engaged", 0)) + engaged
-            _add(deltas, op.total, "engaged_seconds", engaged)
-        changed = True
-    if op.duration is not None and state.get("duration") != op.duration:
-        state["duration"] = op.duration
-        changed = True
-    if op.media is not None:
-        changed |= _watched_media(state, op.media)
-    return changed
+    for op in covers:
+        mask = ((1 << (op.hi - op.lo)) - 1) << op.lo
+        new = (mask & ~bits).bit_count()
+        if new:
+            bits |= mask
+            seconds += new
+            engaged += min(op.engaged, new)
+        if op.duration is not None and state.get("duration") != op.duration:
+            state["duration"] = op.duration
+            changed = True
+        if op.media is not None:
+            changed |= _watched_media(state, op.media)
+    if bits == before:
+        return changed
+    first = covers[0]
+    state["bits"] = to_bytes(bits)
+    state["seconds"] = int(state.get("seconds", 0)) + seconds
+    _add(deltas, first.total, first.counter, seconds)
+    if first.counter == "live_seconds":
+        state["engaged"] = int(state.get("engaged", 0)) + engaged
+        _add(deltas, first.total, "engaged_seconds", engaged)
+    return True
 
 
 def _watched_media(state: dict[str, Any], media: tuple[Fraction, Fraction]) -> bool:
@@ -212,7 +227,6 @@ _APPLY: dict[type, Callable[[dict[str, Any], Any, Deltas], bool]] = {
     Poll: _poll,
     Download: _download,
     Viewed: _viewed,
-    Cover: _cover,
 }
 
 
