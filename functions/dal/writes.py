@@ -54,6 +54,13 @@ def plain(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _typed(value: Any) -> dict[str, Any]:
+    kind = type(value)  # the common exact types first: this runs for every attribute written
+    if kind is str:
+        return {"S": value}
+    if kind is int:
+        return {"N": str(value)}
+    if kind is bytes:
+        return {"B": value}
     if isinstance(value, bool):
         return {"N": "1" if value else "0"}
     if isinstance(value, int | Decimal):
@@ -77,14 +84,13 @@ def item_request(key: ItemKey, state: dict[str, Any]) -> dict[str, Any]:
     model = model_for(key)
     item = {"pk": {"S": key.pk}, "sk": {"S": key.sk}, "kind": {"S": AnalyticsItem.kind.serialize(model)}}
     for name, value in state.items():
-        if (
-            name in ("pk", "sk", "kind")
-            or value is None
-            or (isinstance(value, set | frozenset) and not value)
-        ):
+        if value is None or name in _KEY_ATTRIBUTES or (not value and isinstance(value, set | frozenset)):
             continue
         item[name] = _typed(value)
     return item
+
+
+_KEY_ATTRIBUTES = frozenset(("pk", "sk", "kind"))
 
 
 def _code(exc: ClientError) -> tuple[str, str]:

@@ -113,10 +113,15 @@ class _Totals:
 
     def __init__(self, items: dict[ItemKey, dict[str, Any]]):
         self.items = items
+        self._marks: dict[tuple[str, str], str | None] = {}  # asked for once per pending delta
 
     def mark(self, token: str, shard: str) -> str | None:
-        mark = self.items.get(from_target_token(token), {}).get(hwm_attribute(shard))
-        return str(mark) if mark is not None else None
+        try:
+            return self._marks[token, shard]
+        except KeyError:
+            mark = self.items.get(from_target_token(token), {}).get(hwm_attribute(shard))
+            found = self._marks[token, shard] = str(mark) if mark is not None else None
+            return found
 
     def applied(self, tag: str, token: str) -> bool:
         shard, seq = split_tag(tag)

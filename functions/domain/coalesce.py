@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from domain import keys
@@ -36,8 +37,7 @@ from models.events import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class StreamRecord:
+class StreamRecord(NamedTuple):  # one per record: a tuple is the cheapest immutable record
     seq: str  # order key of the Kinesis sequence number (domain.sequence.order_key)
     event: Event
     arrival: float | None = None  # when the record reached the stream (epoch seconds)
@@ -155,7 +155,7 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
     plan = BatchPlan({}, [], last_seq=max((r.seq for r in records), default=""))
     latest: dict[ItemKey, LatestGroup] = {}
     seen: set[tuple[str, str, str]] = set()
-    anchors: dict[ItemKey, tuple[Entry, _Viewing]] = {}
+    anchors: _Anchors = {}
     for record in sorted(records, key=_record_seq):
         event = record.event
         identity_ = identity(event)
@@ -177,16 +177,15 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
         else:
             plan.ignored += 1
     # One "viewed" per item and batch is enough: the last heartbeat's, in its place in sequence.
-    for key, (entry, viewing) in anchors.items():
+    for key, (seq, when, arrival, viewing) in anchors.items():
         group = plan.groups.get(key) or plan.groups.setdefault(key, ItemGroup(key, viewing.user))
         group.index = viewing.attendee
-        bisect.insort(group.entries, entry, key=_seq)
+        bisect.insort(group.entries, Entry(seq, when, arrival, viewing.viewed), key=_seq)
     plan.latest = list(latest.values())
     return plan
 
 
-def _record_seq(record: StreamRecord) -> str:
-    return record.seq
+_record_seq = attrgetter("seq")
 
 
 def _group(groups: dict[ItemKey, ItemGroup], key: ItemKey, e: str, u: str) -> ItemGroup:
@@ -267,6 +266,7 @@ class _Viewing(NamedTuple):
     total: ItemKey
     counter: str
     user: ItemKey  # the user's tombstone
+    hours: dict[int, ItemKey]  # the viewing item of each UTC hour seen so far
 
 
 @lru_cache(maxsize=65536)
@@ -279,35 +279,41 @@ def _viewing(e: str, u: str, kind: str, content: str) -> _Viewing:
         total, anchor = keys.vod_total_key(e, content), keys.user_vod_key(e, u, content)
     else:
         total, anchor = keys.session_total_key(e, content), keys.user_session_key(e, u, content)
-    return _Viewing(anchor, Viewed(total), _attendee(e, u, total), total, _SECONDS_OF[kind], _tombstone(e, u))
+    attendee = _attendee(e, u, total)
+    return _Viewing(anchor, Viewed(total), attendee, total, _SECONDS_OF[kind], _tombstone(e, u), {})
 
 
-@lru_cache(maxsize=65536)
-def _view_key(e: str, u: str, kind: str, content: str, hour: int) -> ItemKey:
-    return keys.user_view_key(e, u, kind, content, hour_label(hour))
+# ``NamedTuple(...)`` runs a Python-level ``__new__``; ``tuple.__new__`` builds the same tuple in C.
+# Used where one is made per heartbeat.
+_new = tuple.__new__
+
+_Anchors = dict[ItemKey, tuple[str, float, float | None, _Viewing]]  # the last heartbeat's seq, time…
 
 
 def _gather_heartbeat(
-    groups: dict[ItemKey, ItemGroup],
-    anchors: dict[ItemKey, tuple[Entry, _Viewing]],
-    record: StreamRecord,
-    event: ViewHeartbeat,
+    groups: dict[ItemKey, ItemGroup], anchors: _Anchors, record: StreamRecord, event: ViewHeartbeat
 ) -> None:
-    """The heartbeat's seconds, per UTC hour it touches, and the anchor's "viewed"."""
-    e, u, d = event.event_id, event.user, event.data
-    content = d.vod_id if d.kind == "vod" else d.session_id
+    """The heartbeat's seconds, per UTC hour it touches, and its content's "viewed"."""
+    e, u, d = event.event_id, event.user_id, event.data
+    kind = d.kind
+    content = d.vod_id if kind == "vod" else d.session_id
     assert content is not None
-    viewing = _viewing(e, u, d.kind, content)
-    when = event.time.timestamp()
-    media = watched_interval(d.position, d.seconds) if d.kind == "vod" and d.position is not None else None
-    engaged = d.engaged_seconds if d.kind == "live" else 0
+    assert u is not None
+    viewing = _viewing(e, u, kind, content)
+    seq, when, arrival = record.seq, event.time.timestamp(), record.arrival
+    media = watched_interval(d.position, d.seconds) if kind == "vod" and d.position is not None else None
+    engaged = d.engaged_seconds if kind == "live" else 0
     for hour, lo, hi, share in heartbeat_spans(when, d.seconds, engaged):
-        cover = Cover(lo, hi, share, viewing.counter, viewing.total, media, d.duration_seconds)
+        key = viewing.hours.get(hour)
+        if key is None:
+            key = viewing.hours[hour] = keys.user_view_key(e, u, kind, content, hour_label(hour))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = ItemGroup(key, viewing.user)
+        cover = _new(Cover, (lo, hi, share, viewing.counter, viewing.total, media, d.duration_seconds))
+        group.entries.append(_new(Entry, (seq, when, arrival, cover)))
         media = None  # completion is recorded once, on the first part
-        key = _view_key(e, u, d.kind, content, hour)
-        group = groups.get(key) or groups.setdefault(key, ItemGroup(key, viewing.user))
-        group.entries.append(Entry(record.seq, when, record.arrival, cover))
-    anchors[viewing.anchor] = (Entry(record.seq, when, record.arrival, viewing.viewed), viewing)
+    anchors[viewing.anchor] = (seq, when, arrival, viewing)
 
 
 def _latest_group(

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from domain.coalesce import Count, Cover, Download, ItemGroup, Poll, Viewed
 from domain.completion import buckets_for_interval, parse_span, span_token
@@ -31,6 +31,10 @@ HASH_BYTES = 8
 DEDUP_CAP = 128  # ids kept on the item itself (1 KB); older ones spill to DEDUP# pages
 MAX_SPANS = 64  # media intervals kept while a VOD's duration is unknown
 
+# Stored JSON: compact, keys sorted (same state, same text). One encoder: json.dumps with options
+# builds a new one per call, and this runs once per item written.
+_compact_json = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
+
 Deltas = dict[str, dict[str, int]]  # totals item token -> counter -> amount
 Pending = dict[str, Deltas]  # "shard/seq" tag -> deltas not yet confirmed by the totals item
 Applied = Callable[[str, str], bool]  # (tag, totals token) -> already added to that totals item?
@@ -40,6 +44,7 @@ def hwm_attribute(shard: str) -> str:
     return f"hwm_{shard}"
 
 
+@lru_cache(maxsize=16384)
 def split_tag(tag: str) -> tuple[str, str]:
     shard, seq = tag.rsplit("/", 1)
     return shard, seq
@@ -82,17 +87,19 @@ def fold_item(
     applied: Applied,
     spilled: frozenset[bytes] = frozenset(),
 ) -> Folded:
-    mark = (old or {}).get(hwm_attribute(shard))
-    entries = [e for e in group.entries if mark is None or e.seq > mark]
-    if not entries:
-        return Folded(None)
-    state = dict(old or {})
-    hashes = hashes_of(state.get("dedup"))
-    known = set(hashes) | spilled
+    old = old or {}
+    mark = old.get(hwm_attribute(shard))
+    entries = group.entries if mark is None else [e for e in group.entries if e.seq > mark]
+    if not entries or (old.get("viewed") and all(type(e.op) is Viewed for e in entries)):
+        return Folded(None)  # nothing new; the second case is most batches' "viewed" for a content
+    state = dict(old)
     deltas: Deltas = {}
+    hashes: list[bytes] = []
     if type(entries[0].op) is Cover:  # a viewing item (VIEW#…): all its operations are covers
-        changed = _cover_all(state, [cast(Cover, e.op) for e in entries], deltas)
+        changed = _cover_all(state, [e.op for e in entries], deltas)  # type: ignore[misc]
     else:
+        hashes = hashes_of(state.get("dedup"))
+        known = set(hashes) | spilled
         changed = False
         for entry in entries:
             op = entry.op
@@ -104,7 +111,7 @@ def fold_item(
             changed |= _APPLY[type(op)](state, op, deltas)
     if not changed:
         return Folded(None)
-    created = old is None
+    created = not old
     if group.index and "gsi1pk" not in state:
         state.update(group.index)
     state["version"] = int(state.get("version", 0)) + 1
@@ -117,7 +124,7 @@ def fold_item(
     if deltas:
         pending[f"{shard}/{entries[-1].seq}"] = deltas
     if pending:
-        state["pending"] = json.dumps(pending, separators=(",", ":"), sort_keys=True)
+        state["pending"] = _compact_json(pending)
     else:
         state.pop("pending", None)
     pages = _spill(group.key, state, hashes)
@@ -156,7 +163,7 @@ def _download(state: dict[str, Any], op: Download, deltas: Deltas) -> bool:
     if op.source is not None:
         named = json.loads(state.get("named") or "{}")
         named[op.source] = named.get(op.source, 0) + 1
-        state["named"] = json.dumps(named, separators=(",", ":"), sort_keys=True)
+        state["named"] = _compact_json(named)
     _add(deltas, op.total, "downloads", 1)
     return True
 
@@ -217,7 +224,7 @@ def _watched_media(state: dict[str, Any], media: tuple[Fraction, Fraction]) -> b
     token = span_token(*media)
     if token in spans:
         return False
-    state["spans"] = json.dumps(_bounded([*spans, token]), separators=(",", ":"))
+    state["spans"] = _compact_json(_bounded([*spans, token]))
     return True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -21,6 +22,20 @@ from shared.observability import logger, metrics
 from shared.settings import get_settings, require
 
 SQS_BATCH = 10
+YOUNG_OBJECTS_PER_COLLECTION = 20_000  # CPython's default is 700
+
+
+@lru_cache(maxsize=1)
+def calm_collector() -> None:
+    """Make the cyclic garbage collector cheap for a batch (measured: ~20 % of the CPU per event).
+
+    A batch allocates several objects per record and frees them when it ends, with no cycles
+    among them; by default every 700 allocations trigger a collection, and the older ones walk
+    everything the cold start imported. Freezing moves the imports out of the collector's sight,
+    and a larger threshold lets a batch's short-lived objects die before they are looked at.
+    """
+    gc.freeze()
+    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, 10, 10)
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +92,7 @@ def quarantine(poison: list[Poison]) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="Records[0].eventID")
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    calm_collector()
     bind_table(get_settings().table_name)
     processor = CoalescingBatchProcessor(apply_shard, quarantine)
     with processor(event.get("Records", []), handler=lambda record: None):

@@ -8,7 +8,7 @@ response, and swaps the per-record loop for: decode all, quarantine poison, appl
 
 from __future__ import annotations
 
-import base64
+import binascii
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,23 +47,34 @@ class Poison:
 
 
 def shard_of(record: KinesisStreamRecord) -> str:
-    return record.event_id.split(":", 1)[0]
+    return _shard(record.raw_event)
 
 
-def decode(record: KinesisStreamRecord, seq: str) -> StreamRecord | Poison:
-    """``seq`` is the record's order key (``domain.sequence.order_key`` of its sequence number)."""
-    payload = record.raw_event["kinesis"]  # read once: each ``record.kinesis`` builds a new wrapper
+def _shard(raw: dict[str, Any]) -> str:
+    return str(raw["eventID"]).split(":", 1)[0]
+
+
+def decode(raw: dict[str, Any], seq: str) -> StreamRecord | Poison:
+    """``seq`` is the record's order key (``domain.sequence.order_key`` of its sequence number).
+
+    Works on the record as Lambda delivered it: Powertools' wrapper is built only for the few
+    records that need it (poison, failures), not for every heartbeat.
+    """
+    payload = raw["kinesis"]
     try:
-        event = parse_record(base64.b64decode(payload["data"], validate=True))
+        # strict: only the base64 alphabet, in C (b64decode(validate=True) runs a regex over it).
+        event = parse_record(binascii.a2b_base64(payload["data"], strict_mode=True))
     except UndecodableRecord:
-        return Poison(
-            record, "undecodable", [{"field": "", "message": "record data is not a UTF-8 JSON document"}]
-        )
+        return _poison(raw, "undecodable", "record data is not a UTF-8 JSON document")
     except EventRejected as exc:
-        return Poison(record, "invalid_event", [e.model_dump() for e in exc.errors])
+        return Poison(KinesisStreamRecord(raw), "invalid_event", [e.model_dump() for e in exc.errors])
     except ValueError:  # not base64 (Kinesis always encodes, so only a forged event gets here)
-        return Poison(record, "undecodable", [{"field": "", "message": "record data is not base64"}])
-    return StreamRecord(seq, event, arrival_time(payload))
+        return _poison(raw, "undecodable", "record data is not base64")
+    return _new(StreamRecord, (seq, event, arrival_time(payload)))
+
+
+def _poison(raw: dict[str, Any], reason: str, message: str) -> Poison:
+    return Poison(KinesisStreamRecord(raw), reason, [{"field": "", "message": message}])
 
 
 def arrival_time(payload: dict[str, Any]) -> float | None:
@@ -73,6 +84,8 @@ def arrival_time(payload: dict[str, Any]) -> float | None:
     except (TypeError, ValueError, KeyError):
         return None
 
+
+_new = tuple.__new__  # builds the NamedTuple in C, skipping its Python-level __new__ (per record)
 
 ApplyShard = Callable[[str, list[StreamRecord]], BatchOutcome]
 Quarantine = Callable[[list[Poison]], None]
@@ -94,10 +107,9 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
         raise NotImplementedError("records are processed as a batch")
 
     def process(self) -> list[tuple]:
-        records = [KinesisStreamRecord(raw) for raw in self.records]
-        by_shard: dict[str, list[KinesisStreamRecord]] = defaultdict(list)
-        for record in records:
-            by_shard[shard_of(record)].append(record)
+        by_shard: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for raw in self.records:
+            by_shard[_shard(raw)].append(raw)
         self.outcomes.clear()
         self.poison = []
         results: list[tuple] = []
@@ -105,15 +117,15 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
             results += self._process_shard(shard, shard_records)
         return results
 
-    def _process_shard(self, shard: str, records: list[KinesisStreamRecord]) -> list[tuple]:
-        seqs = [order_key(r.raw_event["kinesis"]["sequenceNumber"]) for r in records]
+    def _process_shard(self, shard: str, records: list[dict[str, Any]]) -> list[tuple]:
+        seqs = [order_key(r["kinesis"]["sequenceNumber"]) for r in records]
         decoded = [decode(r, seq) for r, seq in zip(records, seqs, strict=True)]
-        outcome = self.apply_shard(shard, [d for d in decoded if isinstance(d, StreamRecord)])
+        outcome = self.apply_shard(shard, [d for d in decoded if type(d) is StreamRecord])
         self.outcomes[shard] = outcome
         cut, error = outcome.cut, (outcome.errors[0] if outcome.errors else None)
-        poison = [d for d in decoded if isinstance(d, Poison)]
+        poison = [d for d in decoded if type(d) is Poison]
         poison += [
-            Poison(r, reason, [{"field": "", "message": "the item this record updates would pass 400 KB"}])
+            _poison(r, reason, "the item this record updates would pass 400 KB")
             for r, seq in zip(records, seqs, strict=True)
             if (reason := outcome.quarantined.get(seq))
         ]
@@ -125,15 +137,17 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
                 first = min(
                     seq
                     for d, seq in zip(decoded, seqs, strict=True)
-                    if isinstance(d, Poison) or seq in outcome.quarantined
+                    if type(d) is Poison or seq in outcome.quarantined
                 )
                 if cut is None or first < cut:
                     cut, error = first, exc
-        results = []
-        for record, seq in zip(records, seqs, strict=True):
-            if cut is not None and seq >= cut:
-                assert error is not None
-                results.append(self.failure_handler(record, (type(error), error, error.__traceback__)))
-            else:
-                results.append(self.success_handler(record, None))
-        return results
+        if cut is None:  # the usual case: the whole batch applied
+            return [self.success_handler(raw, None) for raw in records]
+        assert error is not None
+        failure = (type(error), error, error.__traceback__)
+        return [
+            self.failure_handler(KinesisStreamRecord(raw), failure)
+            if seq >= cut
+            else self.success_handler(raw, None)
+            for raw, seq in zip(records, seqs, strict=True)
+        ]
