@@ -19,6 +19,7 @@ from pynamodb.connection import TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from dal import connection
 from domain.keys import DEDUP_PREFIX, ERASED, EVENT_LEVEL, PROFILE, TOTAL, VIEW_PREFIX, ItemKey
 
 GSI1_NAME = "GSI1"
@@ -48,7 +49,7 @@ class AnalyticsItem(Model):
     def _get_connection(cls) -> TableConnection:
         # PynamoDB caches a connection per class; every item kind lives in one table, so share
         # one (one HTTP pool, one botocore client to instrument).
-        return Model._get_connection.__func__(AnalyticsItem)  # type: ignore[attr-defined]
+        return connection.shared_connection(AnalyticsItem)
 
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -57,7 +58,7 @@ class AnalyticsItem(Model):
 
 def botocore_client() -> Any:
     """The client behind every model (for event hooks in tests and benchmarks)."""
-    return AnalyticsItem._get_connection().connection.client
+    return connection.botocore_client(AnalyticsItem)
 
 
 def bind_table(table_name: str, host: str | None = None) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from dal import connection
 from dal.items import AnalyticsItem, model_for
 from domain.apply import PAGE_VERSION, Conflict, ItemTooLarge
 from domain.coalesce import LatestGroup
@@ -117,7 +118,7 @@ def _dispatch(operation: str, request: dict[str, Any]) -> dict[str, Any]:
     if operation in ("PutItem", "UpdateItem", "DeleteItem"):
         request.setdefault("TableName", AnalyticsItem.Meta.table_name)
     try:
-        return AnalyticsItem._get_connection().connection.dispatch(operation, request)
+        return connection.dispatch(AnalyticsItem, operation, request)
     except ClientError as exc:
         raise _translate(exc) from None
 
