@@ -326,25 +326,28 @@ def pip_install_command(package: Package, destination: Path) -> list[str]:
     ]
 
 
+def _shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def explain(package: Package, stderr: str) -> str:
     """A clear message for a failed resolution: which wheel is missing, for which target."""
-    lock = package.lock.relative_to(ROOT) if package.lock.is_relative_to(ROOT) else package.lock
-    where = f"{package.name} ({package.kind}, {lock})"
+    where = f"{package.name} ({package.kind}, {_shown(package.lock)})"
     missing = re.findall(r"No matching distribution found for (\S+)", stderr)
     if missing:
         versions = re.findall(r"satisfies the requirement (\S+) \(from versions: ([^)]*)\)", stderr)
         known = "".join(
-            f"\n  releases of {name} with such a wheel: {listed or 'none'}" for name, listed in versions
+            f"\n  releases of {re.split('[=<>!~]', name)[0]} that have one: {listed or 'none'}"
+            for name, listed in versions
         )
         return (
             f"{where}: no wheel of {', '.join(missing)} for {package.target.describe()}; "
             f"`sam build` would stop at PythonPipBuilder:ResolveDependencies. Pin a release that "
-            f"ships one in {package.requirements_in.name}, then `make lock`.{known}"
+            f"has one in {_shown(package.requirements_in)}, then `make lock`.{known}"
         )
     lines = [line for line in stderr.strip().splitlines() if line.strip() and "WARNING: Location" not in line]
-    return f"{where}: pip could not install the lock for {package.target.describe()}:\n" + "\n".join(
-        lines[-15:]
-    )
+    body = "\n".join(lines[-15:])
+    return f"{where}: pip could not install the lock for {package.target.describe()}:\n{body}"
 
 
 def resolve(package: Package, destination: Path) -> None:
@@ -386,6 +389,7 @@ class Size:
     code: int  # bytes of the CodeUri/ContentUri as copied
     dependencies: int  # bytes pip installed from the lock
     layers: int  # bytes of the layers a function uses
+    installed: Path  # where its lock was installed (shared by packages of one source and target)
 
     @property
     def total(self) -> int:
@@ -398,15 +402,13 @@ def measure(workdir: Path, template: dict[str, Any] | None = None) -> list[Size]
     Packages sharing a source and a target are resolved once. Raises ResolutionError.
     """
     all_packages = packages(template)
-    installed: dict[tuple[Path, Target], int] = {}
-    own: dict[str, int] = {}
+    installed: dict[tuple[Path, Target], Path] = {}
     for package in all_packages:
         key = (package.source, package.target)
         if key not in installed:
-            destination = workdir / f"{package.name}-deps"
-            resolve(package, destination)
-            installed[key] = tree_bytes(destination)
-        own[package.name] = installed[key]
+            installed[key] = workdir / f"{package.name}-deps"
+            resolve(package, installed[key])
+    own = {key: tree_bytes(directory) for key, directory in installed.items()}
     sizes: dict[str, Size] = {}
     for package in sorted(all_packages, key=lambda p: p.kind != "layer"):
         layer_bytes = sum(sizes[layer].total for layer in package.layers)
@@ -414,8 +416,9 @@ def measure(workdir: Path, template: dict[str, Any] | None = None) -> list[Size]
             package.name,
             package.kind,
             tree_bytes(package.source, source=True),
-            own[package.name],
+            own[package.source, package.target],
             layer_bytes,
+            installed[package.source, package.target],
         )
     return [sizes[p.name] for p in all_packages]
 
