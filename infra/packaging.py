@@ -247,9 +247,10 @@ def canonical(name: str) -> str:
 
 
 def _uv() -> str:
-    found = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    """The uv pinned in requirements-dev.txt, beside this interpreter (not whatever uv is on PATH)."""
+    found = shutil.which("uv", path=str(Path(sys.executable).parent))
     if not found:
-        raise SystemExit("uv is not installed: `make venv` installs the pinned one from requirements-dev.txt")
+        raise SystemExit("no uv in this virtualenv: `make venv` installs the pinned one")
     return found
 
 
@@ -267,7 +268,7 @@ def _compile(source: Path, output: Path, platform_args: list[str], extra: Iterab
         str(output.relative_to(ROOT)),
     ]
     env = {**os.environ, "UV_CUSTOM_COMPILE_COMMAND": "make lock"}
-    print("+", " ".join(command[1:]), flush=True)
+    print("+ uv", " ".join(command[1:]), flush=True)
     subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603 - the pinned uv
 
 

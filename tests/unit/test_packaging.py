@@ -54,7 +54,9 @@ def test_lambda_locks_are_resolved_for_one_platform(lock: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "source", [*sorted({p.requirements_in for p in packages()}), DEV_SOURCE], ids=lambda p: p.name
+    "source",
+    [*sorted({p.requirements_in for p in packages()}), DEV_SOURCE],
+    ids=lambda path: str(path.relative_to(ROOT)),
 )
 def test_every_direct_pin_is_in_its_lock_at_that_version(source: Path) -> None:
     """A requirements.in edited without `make lock` fails here."""
