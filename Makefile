@@ -4,14 +4,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench openapi clean venv
+.PHONY: run test lint typecheck bench openapi clean venv lock
 
-$(STAMP): functions/requirements.txt requirements-dev.txt pyproject.toml
+# Exactly the hashed dev lock (pip, setuptools and the runtime pins included; it is complete, so
+# --no-deps, and `pip check` proves it), then the project itself, editable, built with that
+# setuptools: nothing unhashed is downloaded.
+$(STAMP): requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s)" % sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -19,7 +22,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m infra.local $(ARGS)
 
-LINTED := functions infra tests $(wildcard benchmarks)
+LINTED := functions layers infra tests $(wildcard benchmarks)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINTED)
@@ -31,6 +34,11 @@ typecheck: $(STAMP)
 # Branch coverage of functions/ is reported; the floor is the measured 97 % less a point.
 test: lint typecheck
 	$(VENV)/bin/pytest -n 2 --dist loadfile -q --cov --cov-report=term --cov-fail-under=96
+
+# Re-resolve every requirements.in into its hashed lock with the pinned uv: the Lambda locks for the
+# template's Runtime and Architectures, the dev lock for any machine. ARGS=--upgrade takes the newest.
+lock: $(STAMP)
+	$(PY) -m infra.packaging lock $(ARGS)
 
 # Full-size benchmarks (minutes); `make test` runs each once at a tiny size.
 bench: $(STAMP)

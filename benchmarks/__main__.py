@@ -17,7 +17,11 @@ ALL = [
     "report_render",
     "freshness",
     "load",
+    "package_size",
 ]
+# Benchmarks that need the package registry: `make test` runs these inside the one network test
+# (tests/deploy/), not with the offline smoke tests.
+NETWORK = ["package_size"]
 
 
 def main(argv: list[str]) -> int:

@@ -43,7 +43,10 @@ def render(sessions: int, name: str) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603 - our own interpreter
         [sys.executable, "-c", _CHILD, str(sessions), name],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "functions")},
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(str(ROOT / d) for d in ("functions", "layers/report")),
+        },
         capture_output=True,
         text=True,
         check=True,

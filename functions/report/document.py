@@ -5,15 +5,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 from typing import Literal
 
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
 from report.text import clean, needs_shaping, wrap
+from report_fonts import DIRECTORY as FONTS  # the report-only layer (layers/report)
 
-FONTS = Path(__file__).with_name("fonts")
 FAMILY = "dejavu"  # Latin, Greek, Cyrillic, Arabic, Hebrew
 CJK = "wqy"  # fallback for Chinese, Japanese, Korean
 REPLACEMENT = "\ufffd"

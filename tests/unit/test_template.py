@@ -42,8 +42,12 @@ def _transform() -> dict[str, Any]:
     from samtranslator.translator.transform import transform
 
     template = copy.deepcopy(load_template())
-    # `sam package` uploads functions/ and rewrites CodeUri to S3 before the transform runs.
+    # `sam package` uploads functions/ and layers/ and rewrites CodeUri/ContentUri to S3 before the
+    # transform runs.
     template["Globals"]["Function"]["CodeUri"] = "s3://artifacts/functions.zip"
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::LayerVersion":
+            resource["Properties"]["ContentUri"] = "s3://artifacts/layer.zip"
     return transform(template, {}, _NoManagedPolicies())
 
 
