@@ -334,3 +334,14 @@ def test_report_takes_the_canonical_request(aws: Aws) -> None:
     link = body_of(response)
     assert link["key"].startswith("reports/e1/u1/")
     assert link["key"].endswith(".pdf")
+
+
+def test_a_record_costs_its_base64_data_and_about_600_bytes_in_the_lambda_event() -> None:
+    """docs/deploy.md sizes AggregatorBatchSize with this: Lambda cuts a batch at 6 MB of event."""
+    for record in fixture("kinesis_two_shards.json")["Records"]:
+        size = len(json.dumps(record, separators=(",", ":")).encode())
+        envelope = size - len(record["kinesis"]["data"])
+        assert 550 <= envelope <= 650, envelope
+    heartbeat = 220  # bytes of a live heartbeat on the stream (benchmarks/CAPACITY.md)
+    per_record = 610 + 4 * -(-heartbeat // 3)
+    assert 6_500 < 6 * 1024 * 1024 // per_record < 7_000  # "about 6,900 records"
