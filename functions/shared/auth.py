@@ -20,19 +20,26 @@ ALL_EVENTS = "*"
 
 
 def _as_list(value: Any) -> list[str]:
-    """Claims arrive as lists locally, and flattened by API Gateway as ``"[a b]"`` strings."""
+    """Claims arrive as lists locally, and flattened by API Gateway's JWT authorizer as ``"[a b]"``.
+
+    A flattened list is not JSON, though one may parse as JSON: ``"[1.50]"`` (the event ``1.50``)
+    would become ``[1.5]`` and ``"[true]"`` ``[True]``. JSON is only believed when it is a list of
+    strings (a string claim holding a JSON array, as some identity providers issue one).
+    """
     if value is None:
         return []
     if isinstance(value, list | tuple):
         return [str(v) for v in value]
     text = str(value).strip()
-    if text.startswith("["):
+    if text.startswith("[") and text.endswith("]"):
         try:
             parsed = json.loads(text)
         except ValueError:
-            return [part.strip("\"',") for part in text[1:-1].replace(",", " ").split() if part.strip("\"',")]
-        return [str(v) for v in parsed] if isinstance(parsed, list) else [str(parsed)]
-    return [part for part in text.replace(",", " ").split() if part]
+            parsed = None
+        if isinstance(parsed, list) and all(isinstance(v, str) for v in parsed):
+            return parsed
+        text = text[1:-1]
+    return [part.strip("\"'") for part in text.replace(",", " ").split() if part.strip("\"'")]
 
 
 @dataclass(frozen=True, slots=True)

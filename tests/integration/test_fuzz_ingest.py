@@ -127,9 +127,10 @@ def test_invalid_utf8_is_a_400(aws: Aws) -> None:
     from ingest.collector import handler
     from tests.support.lambda_events import FakeContext, claims, http_event
 
-    event = http_event("POST", "/v1/interactions", jwt=claims())
-    event["body"] = "eyJldmVudHMiOiBbIv8iXX0="  # base64 of {"events": ["\xff"]}
-    event["isBase64Encoded"] = True
+    event = http_event(
+        "POST", "/v1/interactions", jwt=claims(), raw_body=b'{"events": ["\xff"]}', base64_body=True
+    )
+    assert event["body"] == "eyJldmVudHMiOiBbIv8iXX0="
     response = handler(event, FakeContext())
     assert response["statusCode"] == 400
     assert json.loads(response["body"])["error"]["code"] == "invalid_json"

@@ -150,18 +150,21 @@ def test_poison_records_are_quarantined_and_do_not_block(aws: Aws) -> None:
     assert {b["sequenceNumber"] for b in bodies} == {str(seq + 1), str(seq + 2)}
 
 
-def test_dead_letter_queue_outage_retries_the_poison_record(
-    aws: Aws, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_dead_letter_queue_outage_retries_the_poison_record(aws: Aws) -> None:
     from tests.support.lambda_events import kinesis_record
 
     assert post_interactions([ev.live("s1", 10, 10)])[0] == 202
     (good,) = stream_records(aws.client("kinesis"), aws.stream)
     poison = kinesis_record(str(int(good["kinesis"]["sequenceNumber"]) + 1), b"nope")
-    monkeypatch.setenv("DLQ_URL", aws.env["DLQ_URL"] + "-missing")
-    from shared.settings import get_settings
+    from botocore.exceptions import ClientError
 
-    get_settings.cache_clear()
+    from shared.clients import client
+
+    def outage(**_: object) -> None:  # the queue itself answers 503 (a queue of another name would
+        # be a call the aggregator's policy doesn't allow, which the policy check rightly refuses)
+        raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "SendMessageBatch")
+
+    client("sqs").meta.events.register("before-call.sqs.SendMessageBatch", outage)
     response = run_aggregator([good, poison])
     assert response == {"batchItemFailures": [{"itemIdentifier": poison["kinesis"]["sequenceNumber"]}]}
     assert items(aws)[("EVT#e1#USR#u1", "VIEWING#live#s1")]["seconds"] == 10

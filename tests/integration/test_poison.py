@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import Aws
 from tests.support import events as ev
 from tests.support.faults import error_response
-from tests.support.lambda_events import kinesis_record
+from tests.support.lambda_events import kinesis_record, sequence
 from tests.support.pipeline import apply_events, run_aggregator, table_items
 
 TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
@@ -73,7 +73,7 @@ def test_item_too_large_is_quarantined_and_left_out_of_totals(
     assert items[("EVT#e1#VOD#v1", "TOTAL")]["vod_seconds"] == 15  # the hoarder's 20 s are quarantined whole
     assert items[("EVT#e1#VOD#v1", "TOTAL")]["viewers"] == 1
     (message,) = dlq_messages(aws)
-    assert (message["reason"], message["sequenceNumber"]) == ("item_too_large", "2")
+    assert (message["reason"], message["sequenceNumber"]) == ("item_too_large", sequence(2))
     assert '"RecordsQuarantined":[1.0]' in capsys.readouterr().out.replace(" ", "")
 
 
@@ -89,12 +89,12 @@ def test_each_kind_of_poison_has_its_reason(aws: Aws) -> None:
     batch[1]["kinesis"]["data"] = "%%% not base64 %%%"
     assert run_aggregator(batch) == {"batchItemFailures": []}
     reasons = {m["sequenceNumber"]: (m["reason"], m["errors"]) for m in dlq_messages(aws)}
-    assert reasons["2"][0] == "undecodable"
-    assert reasons["3"][0] == "undecodable"
-    assert reasons["4"][0] == "invalid_event"
-    assert reasons["4"][1][0]["field"] == "type"
-    assert reasons["4"][1][0]["message"].startswith("must be one of: user.profile")
-    assert reasons["5"] == (
+    assert reasons[sequence(2)][0] == "undecodable"
+    assert reasons[sequence(3)][0] == "undecodable"
+    assert reasons[sequence(4)][0] == "invalid_event"
+    assert reasons[sequence(4)][1][0]["field"] == "type"
+    assert reasons[sequence(4)][1][0]["message"].startswith("must be one of: user.profile")
+    assert reasons[sequence(5)] == (
         "invalid_event",
         [{"field": "data.seconds", "message": "must be between 1 and 60"}],
     )

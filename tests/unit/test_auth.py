@@ -30,3 +30,50 @@ def test_reading_another_user_needs_the_read_scope_for_the_event() -> None:
         caller("alice", "", ["eA"]).require_read_user("eA", "bob")
     with pytest.raises(Forbidden):
         caller("org", "analytics:read", ["eB"]).require_read_user("eA", "bob")
+
+
+# ----------------------------------------------------------------------------- claims as AWS sends them
+# API Gateway's JWT authorizer hands every claim to the function as a string: lists as "[a b]".
+
+
+@pytest.mark.parametrize(
+    ("claim", "events"),
+    [
+        ("[e1 e2]", {"e1", "e2"}),
+        ("[*]", {"*"}),
+        ("[e1]", {"e1"}),
+        ("[]", set()),
+        ("e1", {"e1"}),
+        ('["e1","e2"]', {"e1", "e2"}),  # a string claim holding JSON (some providers issue these)
+        # Ids that read as JSON numbers or literals stay the ids they are, not 1.5, 1000.0, True.
+        ("[1.50]", {"1.50"}),
+        ("[1e3]", {"1e3"}),
+        ("[true]", {"true"}),
+        ("[null]", {"null"}),
+        ("[2026 1.0]", {"2026", "1.0"}),
+    ],
+)
+def test_flattened_event_ids(claim: str, events: set[str]) -> None:
+    assert Caller.from_claims({"sub": "x", "scope": "analytics:read", "eventIds": claim}).event_ids == events
+
+
+def test_flattened_token_reads_its_events_only() -> None:
+    from tests.support.lambda_events import flatten_claims, token_claims
+
+    claims = flatten_claims(
+        token_claims({"sub": "org", "scope": "analytics:read analytics:admin", "eventIds": ["1.50"]})
+    )
+    assert claims["eventIds"] == "[1.50]"
+    assert claims["exp"].isdigit()
+    who = Caller.from_claims(claims)
+    assert who.scopes == {"analytics:read", "analytics:admin"}
+    who.require_event("analytics:read", "1.50")
+    with pytest.raises(Forbidden):
+        who.require_event("analytics:read", "1.5")
+
+
+@pytest.mark.parametrize(
+    "scope", ["[analytics:read analytics:ingest]", '["analytics:read","analytics:ingest"]']
+)
+def test_a_scope_list_claim_is_read_like_the_space_separated_one(scope: str) -> None:
+    assert Caller.from_claims({"sub": "x", "scope": scope}).scopes == {"analytics:read", "analytics:ingest"}

@@ -26,8 +26,16 @@ class FakeSqs:
         self.messages.append(MessageBody)
 
 
+def moto_record(n: int) -> dict:
+    """The local poller reads moto, whose sequence numbers are a small counter (1, 2, ...)."""
+    record = kinesis_record(str(n), b"{}")
+    record["kinesis"]["sequenceNumber"] = str(n)
+    record["eventID"] = f"shardId-000000000000:{n}"
+    return record
+
+
 def batch(n: int) -> list[dict]:
-    return [kinesis_record(str(i + 1), b"{}") for i in range(n)]
+    return [moto_record(i + 1) for i in range(n)]
 
 
 def poller(invoke: Any, sqs: FakeSqs | None = None, max_retries: int = 10) -> StreamPoller:
