@@ -3,8 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# checkov pins boto3 and others to versions our dev pins can't share: it gets a venv of its own.
+TOOLS_VENV := .venv-tools
+TOOLS_STAMP := $(TOOLS_VENV)/.installed
 
-.PHONY: run test lint typecheck bench openapi clean venv
+.PHONY: run test lint typecheck bench openapi clean venv tools
 
 $(STAMP): functions/requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s)" % sys.version.split()[0])'
@@ -15,6 +18,14 @@ $(STAMP): functions/requirements.txt requirements-dev.txt pyproject.toml
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+$(TOOLS_STAMP): requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS_VENV)/bin/python -m pip install --quiet -r requirements-tools.txt
+	@touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP)
 
 run: $(STAMP)
 	$(PY) -m infra.local $(ARGS)
@@ -29,8 +40,9 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 # Branch coverage of functions/ is reported; the floor is the measured 97 % less a point.
-test: lint typecheck
-	$(VENV)/bin/pytest -n 2 --dist loadfile -q --cov --cov-report=term --cov-fail-under=96
+# The template checks run checkov from $(TOOLS_VENV) (tests/unit/test_template_lint.py).
+test: lint typecheck tools
+	CHECKOV=$(TOOLS_VENV)/bin/checkov $(VENV)/bin/pytest -n 2 --dist loadfile -q --cov --cov-report=term --cov-fail-under=96
 
 # Full-size benchmarks (minutes); `make test` runs each once at a tiny size.
 bench: $(STAMP)
@@ -41,4 +53,4 @@ openapi: $(STAMP)
 	$(PY) -m infra.openapi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -42,7 +42,7 @@ def test_every_operation_but_the_document_itself_needs_a_token() -> None:
         for operation in operations.values():
             assert ("security" in operation) == (path != "/v1/openapi.json"), path
             if path != "/v1/openapi.json":
-                # API Gateway's JWT authorizer answers {"message": "Unauthorized"}; the function, the envelope.
+                # API Gateway's JWT authorizer answers {"message": "Unauthorized"}; a function the envelope.
                 assert operation["responses"]["401"]["content"]["application/json"]["schema"] == {
                     "anyOf": [
                         {"$ref": "#/components/schemas/ErrorEnvelope"},
