@@ -3,8 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# checkov pins boto3 and others to versions our dev pins can't share: it gets a venv of its own.
+TOOLS_VENV := .venv-tools
+TOOLS_STAMP := $(TOOLS_VENV)/.installed
 
-.PHONY: run test lint typecheck bench openapi clean venv lock
+.PHONY: run test lint typecheck bench openapi clean venv lock tools
 
 # Exactly the hashed dev lock (pip, setuptools and the runtime pins included; it is complete, so
 # --no-deps, and `pip check` proves it), then the project itself, editable, built with that
@@ -19,6 +22,14 @@ $(STAMP): requirements-dev.txt pyproject.toml
 
 venv: $(STAMP)
 
+$(TOOLS_STAMP): requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements-tools.txt
+	$(TOOLS_VENV)/bin/python -m pip check
+	@touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP)
+
 run: $(STAMP)
 	$(PY) -m infra.local $(ARGS)
 
@@ -32,8 +43,9 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 # Branch coverage of functions/ is reported; the floor is the measured 97 % less a point.
-test: lint typecheck
-	$(VENV)/bin/pytest -n 2 --dist loadfile -q --cov --cov-report=term --cov-fail-under=96
+# The template checks run checkov from $(TOOLS_VENV) (tests/unit/test_template_lint.py).
+test: lint typecheck tools
+	CHECKOV=$(TOOLS_VENV)/bin/checkov $(VENV)/bin/pytest -n 2 --dist loadfile -q --cov --cov-report=term --cov-fail-under=96
 
 # Re-resolve every requirements.in into its hashed lock with the pinned uv: the Lambda locks for the
 # template's Runtime and Architectures, the dev lock for any machine. ARGS=--upgrade takes the newest.
@@ -49,4 +61,4 @@ openapi: $(STAMP)
 	$(PY) -m infra.openapi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

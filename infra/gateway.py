@@ -3,6 +3,12 @@
 Builds payload-format-2.0 events with the verified JWT claims in the request context,
 invokes the handler in-process (one at a time per function, like one warm container),
 and returns its response. Also serves the reference dashboard from web/.
+
+CORS as an HTTP API with a ``CorsConfiguration`` does it (SPEC section 11): ``OPTIONS`` is
+routed like any other method (no route has it, so a preflight reaches ``$default`` and its
+function, through that route's authorizer if it had one); the configured CORS headers are added
+to every response of a request from an allowed origin, and whatever CORS headers a function
+returns are dropped.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from urllib.parse import parse_qsl
 from werkzeug.wrappers import Request, Response
 
 from infra import tokens
-from infra.template import load_template, resources_of_type
+from infra.template import load_template, parameter_values, resources_of_type
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 _STATIC_TYPES = {
@@ -46,6 +52,80 @@ class Route:
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
         # "$default" is API Gateway's catch-all: it matches nothing by pattern, only as a fallback.
         self.pattern = re.compile("(?!)" if self.path == "$default" else f"^{regex}$")
+
+
+@dataclass(frozen=True)
+class Cors:
+    """The HTTP API's CorsConfiguration, applied the way API Gateway applies it."""
+
+    origins: tuple[str, ...]
+    allow_headers: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+    allow_credentials: bool = False
+
+    def allowed_origin(self, origin: str | None) -> str | None:
+        if not origin:
+            return None
+        if "*" in self.origins:
+            return "*"
+        return origin if origin in self.origins else None
+
+    def apply(self, request: Request, response: Response) -> Response:
+        for name in {n for n, _ in response.headers.items() if n.lower().startswith("access-control-")}:
+            del response.headers[name]  # API Gateway ignores the integration's CORS headers
+        origin = self.allowed_origin(request.headers.get("Origin"))
+        if origin is None:
+            return response
+        headers = {"Access-Control-Allow-Origin": origin}
+        if self.allow_credentials:
+            headers["Access-Control-Allow-Credentials"] = "true"
+        if is_preflight(request):
+            if self.allow_methods:
+                headers["Access-Control-Allow-Methods"] = ",".join(self.allow_methods)
+            if self.allow_headers:
+                headers["Access-Control-Allow-Headers"] = ",".join(h.lower() for h in self.allow_headers)
+            if self.max_age is not None:
+                headers["Access-Control-Max-Age"] = str(self.max_age)
+        elif self.expose_headers:
+            headers["Access-Control-Expose-Headers"] = ",".join(h.lower() for h in self.expose_headers)
+        response.headers.update(headers)
+        return response
+
+
+def is_preflight(request: Request) -> bool:
+    return (
+        request.method == "OPTIONS"
+        and "Origin" in request.headers
+        and "Access-Control-Request-Method" in request.headers
+    )
+
+
+def cors_from_template(parameters: dict[str, str] | None = None) -> Cors | None:
+    """The HttpApi's CorsConfiguration, !Refs resolved (parameter defaults, or ``parameters``)."""
+    template = load_template()
+    values = parameter_values(template, parameters)
+    (api,) = resources_of_type(template, "AWS::Serverless::HttpApi").values()
+    config = api.get("CorsConfiguration")
+    if not config:
+        return None
+
+    def strings(value: Any) -> tuple[str, ...]:
+        if isinstance(value, dict) and set(value) == {"Ref"}:
+            value = values[value["Ref"]]
+        if isinstance(value, str):
+            value = value.split(",")
+        return tuple(str(v).strip() for v in value or [])
+
+    return Cors(
+        origins=strings(config.get("AllowOrigins")),
+        allow_headers=strings(config.get("AllowHeaders")),
+        allow_methods=strings(config.get("AllowMethods")),
+        expose_headers=strings(config.get("ExposeHeaders")),
+        max_age=int(config["MaxAge"]) if "MaxAge" in config else None,
+        allow_credentials=bool(config.get("AllowCredentials", False)),
+    )
 
 
 def routes_from_template() -> list[Route]:
@@ -95,10 +175,21 @@ def _envelope(status: int, code: str, message: str) -> Response:
     return Response(body, status=status, content_type="application/json")
 
 
+_FROM_TEMPLATE: Any = object()
+
+
 class Gateway:
-    def __init__(self, functions: Functions | None = None, routes: list[Route] | None = None):
+    def __init__(
+        self,
+        functions: Functions | None = None,
+        routes: list[Route] | None = None,
+        cors: Cors | None = _FROM_TEMPLATE,
+        parameters: dict[str, str] | None = None,
+    ):
+        """``parameters`` override the template's defaults (as ``sam deploy --parameter-overrides``)."""
         self.functions = functions or Functions()
         self.routes = routes if routes is not None else routes_from_template()
+        self.cors: Cors | None = cors_from_template(parameters) if cors is _FROM_TEMPLATE else cors
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
@@ -106,10 +197,12 @@ class Gateway:
 
     def dispatch(self, request: Request) -> Response:
         path = request.path
-        if request.method == "OPTIONS":
-            return self._cors(Response(status=204))
         if not path.startswith("/v1/"):
             return self._static(path)
+        return self._cors(request, self._route(request))
+
+    def _route(self, request: Request) -> Response:
+        path = request.path
         matches = [(r, m) for r in self.routes if (m := r.pattern.match(path))]
         route_match: tuple[Route, re.Match[str] | None] | None = next(
             ((r, m) for r, m in matches if r.method == request.method), None
@@ -117,7 +210,9 @@ class Gateway:
         if route_match is None:
             fallback = next((r for r in self.routes if r.path == "$default"), None)
             if fallback is None:
-                return self._cors(_envelope(404, "route_not_found", "no such route"))
+                if self.cors is not None and is_preflight(request):
+                    return Response(status=204)  # API Gateway answers a preflight no route takes
+                return _envelope(404, "route_not_found", "no such route")
             route_match = (fallback, None)
         route, match = route_match
         claims: dict[str, Any] | None = None
@@ -125,10 +220,10 @@ class Gateway:
             try:
                 claims = tokens.verify(request.headers.get("Authorization"))
             except tokens.InvalidToken:
-                return self._cors(_envelope(401, "unauthorized", "a valid bearer token is required"))
+                return _envelope(401, "unauthorized", "a valid bearer token is required")
         event = self._event(request, route, match.groupdict() if match else {}, claims)
         result = self.functions.invoke(route.handler, event)
-        return self._cors(self._response(result))
+        return self._response(result)
 
     @staticmethod
     def _event(request: Request, route: Route, params: dict[str, str], claims: dict[str, Any] | None) -> dict:
@@ -184,12 +279,8 @@ class Gateway:
             response.headers.add("Set-Cookie", cookie)
         return response
 
-    @staticmethod
-    def _cors(response: Response) -> Response:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key"
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE, OPTIONS"
-        return response
+    def _cors(self, request: Request, response: Response) -> Response:
+        return self.cors.apply(request, response) if self.cors is not None else response
 
     @staticmethod
     def _static(path: str) -> Response:

@@ -1,6 +1,6 @@
 """The local stack (SPEC section 8): moto, the template's resources, the gateway, the poller, a demo.
 
-python -m infra.local [--port 3000] [--no-demo] [--window 2]
+python -m infra.local [--port 3000] [--no-demo] [--window 2] [--allowed-origins "*"]
 python -m infra.local token --scope "analytics:read" --event e1 --sub u1
 """
 
@@ -99,8 +99,17 @@ class Stack:
                 server.shutdown() if hasattr(server, "shutdown") else server.stop()
 
 
-def start(port: int = 3000, window: float = 2.0, moto_port: int = 0, verbose: bool = False) -> Stack:
-    """Start moto, provision from template.yaml, start the gateway and the stream poller."""
+def start(
+    port: int = 3000,
+    window: float = 2.0,
+    moto_port: int = 0,
+    verbose: bool = False,
+    parameters: dict[str, str] | None = None,
+) -> Stack:
+    """Start moto, provision from template.yaml, start the gateway and the stream poller.
+
+    ``parameters`` override template parameters (e.g. ``AllowedOrigins``), as a deployment would.
+    """
     _quiet_environment(verbose)
     from moto.server import ThreadedMotoServer
     from werkzeug.serving import make_server
@@ -117,7 +126,7 @@ def start(port: int = 3000, window: float = 2.0, moto_port: int = 0, verbose: bo
     from infra.poller import StreamPoller
     from infra.provision import provision
 
-    provisioned = provision(prefix="local", region=REGION)
+    provisioned = provision(prefix="local", region=REGION, parameters=parameters)
     environment = provisioned.environment()
     os.environ.update(environment)
     functions = Functions()
@@ -130,7 +139,7 @@ def start(port: int = 3000, window: float = 2.0, moto_port: int = 0, verbose: bo
         dlq_url=environment["DLQ_URL"],
     )
     poller.start()
-    server = make_server("127.0.0.1", port, Gateway(functions), threaded=True)
+    server = make_server("127.0.0.1", port, Gateway(functions, parameters=parameters), threaded=True)
     threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
     return Stack(f"http://127.0.0.1:{server.server_port}", moto_url, environment, poller, [moto, server])
 
@@ -212,7 +221,8 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 def run(args: argparse.Namespace) -> int:
     if not _port_free(args.port):
         return _fail(f"port {args.port} is in use; pick another with --port N (make run ARGS='--port N')")
-    stack = start(args.port, args.window, args.moto_port, args.verbose)
+    overrides = {"AllowedOrigins": args.allowed_origins} if args.allowed_origins else None
+    stack = start(args.port, args.window, args.moto_port, args.verbose, overrides)
     _banner(stack, not args.no_demo)
     with _stop_on_signals() as stopped:
         if not args.no_demo:
@@ -249,6 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="demo event seed")
     parser.add_argument("--attendees", type=int, default=200, help="demo event size")
     parser.add_argument("--verbose", action="store_true", help="show the handlers' JSON logs")
+    parser.add_argument(
+        "--allowed-origins",
+        help="comma-separated origins whose pages may call the API (template parameter AllowedOrigins; "
+        'default: its default, "*")',
+    )
     issue = sub.add_parser("token", help="print a signed token for the local gateway")
     issue.add_argument("--scope", default="analytics:read", help='space-separated, e.g. "analytics:read"')
     issue.add_argument("--event", action="append", help="event id the token covers (repeatable; default *)")

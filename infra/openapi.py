@@ -57,9 +57,21 @@ def _ingest_request_schema(components: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": ["events"], "properties": {"events": schema}}
 
 
+def _gateway_message_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["message"],
+        "properties": {"message": {"type": "string"}},
+        "description": "API Gateway's own answer (JWT authorizer, throttle): not the error envelope",
+    }
+
+
 def build() -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    components: dict[str, Any] = {"ErrorEnvelope": _error_schema()}
+    components: dict[str, Any] = {
+        "ErrorEnvelope": _error_schema(),
+        "GatewayMessage": _gateway_message_schema(),
+    }
     for app in _apps():
         part = json.loads(app.get_openapi_json_schema(title=TITLE, version=VERSION))
         for path, operations in part.get("paths", {}).items():
@@ -72,20 +84,32 @@ def build() -> dict[str, Any]:
     }
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
     for path, operations in paths.items():
-        if path == "/v1/openapi.json":
-            continue  # public, and nothing in it can fail
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             if responses.get("422", {}).get("description") == "Validation Error":
                 del responses["422"]  # Powertools' default; our validation errors are 400s
             if method == "post" and path == "/v1/interactions":
                 responses.pop("200", None)
-            for status, text in _ERRORS.items():
-                responses.setdefault(status, {"description": text})
+            errors = ERRORS_BY_OPERATION[(method, path)]
+            for status in errors:
+                responses.setdefault(status, {"description": _ERRORS[status]})
+            undeclared = {s for s in responses if s >= "400"} - set(errors)
+            if undeclared:
+                raise ValueError(f"{method} {path}: {sorted(undeclared)} missing from ERRORS_BY_OPERATION")
             for status, response in responses.items():
                 schema = response.get("content", {}).get("application/json", {}).get("schema", {})
                 if status >= "400" and (not schema or schema.get("title") == "Return"):
                     response.update(error)
+            if "401" in responses:  # the JWT authorizer answers before any function runs
+                responses["401"]["content"]["application/json"]["schema"] = {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/ErrorEnvelope"},
+                        {"$ref": "#/components/schemas/GatewayMessage"},
+                    ]
+                }
+            operation["responses"] = dict(sorted(responses.items()))
+            if path == "/v1/openapi.json":
+                continue  # public
             operation["security"] = [{"bearerAuth": []}]
             operation.setdefault(
                 "operationId", f"{method}_{path}".replace("/", "_").replace("{", "").replace("}", "")
@@ -96,8 +120,24 @@ def build() -> dict[str, Any]:
             "title": TITLE,
             "version": VERSION,
             "description": "Per-user analytics for virtual events. Errors use the envelope "
-            '{"error": {"code", "message", "details"}}.',
+            '{"error": {"code", "message", "details"}}. API Gateway itself answers with '
+            '{"message": "..."} when its JWT authorizer refuses a token (401), when the stage '
+            "throttle refuses a request (429: retry with backoff), and when a function fails "
+            "without answering (500, 503). Browsers may call it cross-origin: a preflight gets 204 "
+            "and the CORS headers for the origins the stack allows.",
         },
+        "servers": [
+            {
+                "url": "https://{apiId}.execute-api.{region}.amazonaws.com/{stage}",
+                "description": "The deployed HTTP API (the stack's ApiUrl output)",
+                "variables": {
+                    "apiId": {"default": "abcdef1234", "description": "the HttpApi's id"},
+                    "region": {"default": "us-east-1", "description": "the stack's region"},
+                    "stage": {"default": "prod", "description": "the StageName parameter"},
+                },
+            },
+            {"url": "http://127.0.0.1:3000", "description": "The local stack (make run)"},
+        ],
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": dict(sorted(components.items())),
@@ -111,6 +151,25 @@ _ERRORS = {
     "401": "Missing or invalid token",
     "403": "The token does not grant this",
     "404": "Not found",
+    "409": "A request with the same Idempotency-Key is in flight",
+    "413": "More than 500 events or more than 1 MiB",
+    "415": "Content-Type is not application/json",
+    "422": "The Idempotency-Key was used with a different body",
+    "503": "Temporarily unavailable; retry after Retry-After",
+}
+_READ = ["400", "401", "403"]
+# Every error status each operation really answers, and no other: a test produces each one through
+# the local gateway (tests/integration/test_openapi_statuses.py). The build fails when a route
+# declares a status this table lacks.
+ERRORS_BY_OPERATION: dict[tuple[str, str], list[str]] = {
+    ("post", "/v1/interactions"): [*_READ, "409", "413", "415", "422", "503"],
+    ("get", "/v1/events/{eventId}/users/{userId}/analytics"): [*_READ, "404"],
+    ("get", "/v1/events/{eventId}/users"): _READ,
+    ("get", "/v1/events/{eventId}/sessions/{sessionId}/analytics"): [*_READ, "404"],
+    ("get", "/v1/events/{eventId}/vods/{vodId}/analytics"): [*_READ, "404"],
+    ("post", "/v1/events/{eventId}/users/{userId}/report"): [*_READ, "404", "503"],
+    ("delete", "/v1/events/{eventId}/users/{userId}"): _READ,
+    ("get", "/v1/openapi.json"): [],
 }
 
 

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCK = "requirements.txt"  # what sam build installs from a CodeUri/ContentUri
 SOURCE = "requirements.in"  # what a person edits
 DEV_SOURCE, DEV_LOCK = ROOT / "requirements-dev.in", ROOT / "requirements-dev.txt"
+TOOLS_SOURCE, TOOLS_LOCK = ROOT / "requirements-tools.in", ROOT / "requirements-tools.txt"  # checkov
 LAMBDA_LIMIT_BYTES = 250 * 1024 * 1024  # unzipped function + layers (Lambda quota)
 
 # glibc of each Python runtime's OS: Amazon Linux 2 up to 3.11, Amazon Linux 2023 from 3.12.
@@ -293,6 +294,7 @@ def lock(upgrade: bool = False) -> None:
     # The dev lock: this machine's kind (CI is Linux x86_64 on Python 3.11) and any other, with
     # the runtime pins as constraints (the -c lines of requirements-dev.in).
     _compile(DEV_SOURCE, DEV_LOCK, ["--universal", "--python-version=3.11"], extra)
+    _compile(TOOLS_SOURCE, TOOLS_LOCK, ["--universal", "--python-version=3.11"], extra)
 
 
 # ---------------------------------------------------------------- resolution, as sam build does it

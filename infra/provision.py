@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 
-from infra.template import load_template, resources_of_type
+from infra.template import load_template, parameter_values, resources_of_type
 
 _TABLE_KEYS = (
     "AttributeDefinitions",
@@ -50,14 +50,16 @@ def provision(
     prefix: str = "ea",
     region: str = "us-east-1",
     shard_count: int | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> Provisioned:
     """Create every table, stream, queue and bucket of the template as ``{prefix}-{LogicalId}``.
 
     ``session`` is a ``boto3.session.Session`` (None: boto3's default). Buckets are lowercased.
+    ``parameters`` override the template's parameter defaults (``--parameter-overrides``).
     Calling it again against the same endpoint reuses what exists.
     """
     template = load_template()
-    parameters = {name: spec.get("Default") for name, spec in (template.get("Parameters") or {}).items()}
+    values = parameter_values(template, parameters)
     make = session or boto3
     names: dict[str, str] = {}
 
@@ -80,18 +82,14 @@ def provision(
     kinesis = make.client("kinesis", region_name=region)
     for logical_id, props in resources_of_type(template, "AWS::Kinesis::Stream").items():
         name = names[logical_id] = f"{prefix}-{logical_id}"
-        shards = (
-            shard_count if shard_count is not None else int(_resolve(props["ShardCount"], {}, parameters))
-        )
+        shards = shard_count if shard_count is not None else int(_resolve(props["ShardCount"], {}, values))
         with contextlib.suppress(kinesis.exceptions.ResourceInUseException):
             kinesis.create_stream(StreamName=name, ShardCount=shards)
         kinesis.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig=_FAST_WAIT)
 
     sqs = make.client("sqs", region_name=region)
     for logical_id, props in resources_of_type(template, "AWS::SQS::Queue").items():
-        attributes = {
-            key: _resolve(props[key], names, parameters) for key in _QUEUE_ATTRIBUTES if key in props
-        }
+        attributes = {key: _resolve(props[key], names, values) for key in _QUEUE_ATTRIBUTES if key in props}
         url = sqs.create_queue(QueueName=f"{prefix}-{logical_id}", Attributes=attributes)["QueueUrl"]
         names[logical_id] = url
 
@@ -114,7 +112,7 @@ def provision(
             value = secrets.get_random_password(PasswordLength=64, ExcludePunctuation=True)["RandomPassword"]
             names[logical_id] = secrets.create_secret(Name=name, SecretString=value)["ARN"]
 
-    return Provisioned(names=dict(names), variables=_environment(template, names, parameters))
+    return Provisioned(names=dict(names), variables=_environment(template, names, values))
 
 
 def _configure_bucket(s3: Any, name: str, props: dict[str, Any]) -> None:
@@ -196,6 +194,11 @@ def _resolve(value: Any, names: dict[str, str], parameters: dict[str, Any]) -> s
         if ref in parameters and parameters[ref] is not None:
             return _resolve(parameters[ref], names, parameters)
         raise ValueError(f"cannot resolve !Ref {ref} locally (not provisioned, no parameter default)")
+    if isinstance(value, dict) and set(value) == {"Fn::Join"}:
+        separator, parts = value["Fn::Join"]
+        if isinstance(parts, dict):  # !Join [",", !Ref SomeList]: a list parameter, comma-separated
+            parts = [p.strip() for p in _resolve(parts, names, parameters).split(",")]
+        return str(separator).join(_resolve(part, names, parameters) for part in parts)
     if isinstance(value, dict) and set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
         return _SUB_NAME.sub(lambda m: _resolve({"Ref": m.group(1)}, names, parameters), value["Fn::Sub"])
     if isinstance(value, bool):

@@ -12,6 +12,12 @@ TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
 # Short form -> long form key. Everything but !Ref and !Condition is an Fn:: function.
 _FUNCTIONS = (
     "And",
+    "Contains",  # Contains, EachMember*, RefAll and ValueOf*: the Rules section's functions
+    "EachMemberEquals",
+    "EachMemberIn",
+    "RefAll",
+    "ValueOf",
+    "ValueOfAll",
     "Base64",
     "Cidr",
     "Equals",
@@ -67,3 +73,12 @@ def resources_of_type(template: dict[str, Any], type_name: str) -> dict[str, dic
         for logical_id, resource in (template.get("Resources") or {}).items()
         if resource.get("Type") == type_name
     }
+
+
+def parameter_values(template: dict[str, Any], overrides: dict[str, str] | None = None) -> dict[str, Any]:
+    """Each parameter's value as a deployment would see it: its Default unless ``overrides`` names it."""
+    values = {name: spec.get("Default") for name, spec in (template.get("Parameters") or {}).items()}
+    unknown = set(overrides or {}) - set(values)
+    if unknown:
+        raise ValueError(f"no such template parameter: {', '.join(sorted(unknown))}")
+    return values | dict(overrides or {})

@@ -78,8 +78,12 @@ class ApiError extends Error {
   }
 }
 
+// The API's base URL (web/config.js): "" is this page's own origin; another origin means a
+// cross-origin call, which the browser preflights (the Authorization header isn't a simple one).
+const API_BASE = String(window.EA_CONFIG?.apiBase || "").replace(/\/+$/, "");
+
 async function api(path, options = {}) {
-  const response = await fetch(path, {
+  const response = await fetch(API_BASE + path, {
     ...options,
     headers: { Authorization: `Bearer ${state.token}`, ...(options.headers || {}) },
   });

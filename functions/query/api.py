@@ -27,7 +27,14 @@ from query.cursor import decode_cursor, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
 from shared.dashboard import user_dashboard
 from shared.errors import ApiError, NotFound
-from shared.http import caller, error_response, register_error_handlers, to_json
+from shared.http import (
+    caller,
+    error_response,
+    is_preflight,
+    options_response,
+    register_error_handlers,
+    to_json,
+)
 from shared.observability import logger, metrics
 from shared.routes import EventId, UserId, register_validation_errors
 from shared.settings import get_settings, require
@@ -208,6 +215,10 @@ def _route_not_found(_: Exception) -> Response:
     allowed = sorted(
         {m.upper() for pattern, methods in _route_table() if pattern.match(path) for m in methods}
     )
+    # OPTIONS: a known path, or a browser's preflight for any path (so the browser goes on to send
+    # the real request and can read its 404).
+    if method == "OPTIONS" and (allowed or is_preflight(event)):
+        return options_response(event, allowed)
     if allowed and method not in allowed:
         error = ApiError("method not allowed on this route", code="method_not_allowed", status=405)
         error.headers = {"Allow": ", ".join(allowed)}

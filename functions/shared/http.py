@@ -12,8 +12,16 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from shared.auth import Caller
 from shared.errors import ApiError, envelope
 from shared.observability import logger
+from shared.settings import get_settings
 
 JSON_HEADERS = {"Cache-Control": "no-store"}
+# The HTTP API's CorsConfiguration (template.yaml; a test keeps them equal). On AWS the gateway
+# adds these headers itself and ignores a function's: the function's own answer matters for the
+# status (a preflight must get a 2xx) and wherever no gateway adds them.
+CORS_ALLOW_HEADERS = ("Authorization", "Content-Type", "Idempotency-Key")
+CORS_ALLOW_METHODS = ("GET", "POST", "DELETE", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("Retry-After",)
+CORS_MAX_AGE = 600
 
 
 def to_json(body: Any) -> str:
@@ -51,6 +59,40 @@ def caller(app: APIGatewayHttpResolver) -> Caller:
     return Caller.from_claims(claims)
 
 
+def is_preflight(event: Any) -> bool:
+    """A browser's CORS preflight: OPTIONS with ``Origin`` and ``Access-Control-Request-Method``."""
+    headers = event.headers or {}
+    return (
+        event.http_method.upper() == "OPTIONS"
+        and bool(headers.get("origin"))
+        and bool(headers.get("access-control-request-method"))
+    )
+
+
+def options_response(event: Any, methods: list[str] | None = None) -> Response:
+    """``204`` for OPTIONS (a preflight never reaches a route: API Gateway sends it to ``$default``).
+
+    ``Allow`` lists ``methods`` when the path is known; a preflight from an allowed origin also
+    gets the CORS headers the API's CorsConfiguration names.
+    """
+    headers: dict[str, str] = {}
+    if methods:
+        headers["Allow"] = ", ".join(sorted({*methods, "OPTIONS"}))
+    origin = (event.headers or {}).get("origin", "")
+    allowed = get_settings().origins()
+    if is_preflight(event) and ("*" in allowed or origin in allowed):
+        headers.update(
+            {
+                "Access-Control-Allow-Origin": "*" if "*" in allowed else origin,
+                "Access-Control-Allow-Methods": ", ".join(CORS_ALLOW_METHODS),
+                "Access-Control-Allow-Headers": ", ".join(CORS_ALLOW_HEADERS),
+                "Access-Control-Max-Age": str(CORS_MAX_AGE),
+                "Vary": "Origin",
+            }
+        )
+    return Response(status_code=204, content_type=None, body="", headers=headers)
+
+
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(ApiError)
     def _api_error(exc: ApiError) -> Response:
@@ -60,6 +102,8 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.not_found
     def _not_found(_: Exception) -> Response:
+        if app.current_event.http_method.upper() == "OPTIONS":
+            return options_response(app.current_event)
         return json_response(404, envelope("route_not_found", "no such route"))
 
     @app.exception_handler(Exception)

@@ -7,6 +7,9 @@ from functools import lru_cache
 
 from pydantic import BaseModel, Field, ValidationError
 
+# One allowed origin: "*" or scheme://host[:port] (the template's AllowedOrigins pattern).
+_ORIGIN = r"(\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)"
+
 
 class SettingsError(RuntimeError):
     """The function is misconfigured (a deployment bug, not a caller's)."""
@@ -26,6 +29,11 @@ class Settings(BaseModel):
     # Aggregator: items written in parallel per batch.
     write_concurrency: int = Field(default=16, ge=1, le=64)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60)
+    # Query and report: origins allowed to call from a browser (the template's AllowedOrigins, joined).
+    allowed_origins: str = Field(default="*", pattern=f"^{_ORIGIN}(,{_ORIGIN})*$")
+
+    def origins(self) -> frozenset[str]:
+        return frozenset(o.strip() for o in self.allowed_origins.split(",") if o.strip())
 
 
 _ENV = {
@@ -40,6 +48,7 @@ _ENV = {
     "put_records_backoff_seconds": "PUT_RECORDS_BACKOFF_SECONDS",
     "write_concurrency": "WRITE_CONCURRENCY",
     "idempotency_ttl_seconds": "IDEMPOTENCY_TTL_SECONDS",
+    "allowed_origins": "ALLOWED_ORIGINS",
 }
 
 

@@ -1,10 +1,14 @@
-"""The local stack in a subprocess (as `make run` starts it) and a headless Debian chromium."""
+"""The local stack in a subprocess (as `make run` starts it), the dashboard served from another
+origin than the API (so the browser preflights every call, as on AWS), and a headless chromium."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
 import shutil
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -14,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from tests.support.local_stack import StackError, running_stack
+from tests.support.local_stack import StackError, free_port, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "web"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 WINDOW_SECONDS = 1.0
@@ -51,14 +56,58 @@ class LocalStack:
             return error.code, json.loads(error.read() or b"null")
 
 
+@dataclass
+class Site:
+    """web/ served by a plain static server on its own port: another origin than the API's."""
+
+    url: str  # the origin the stack allows
+    other_url: str  # the same pages from an origin the stack doesn't allow
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+def site_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Iterator[LocalStack]:
     log = tmp_path_factory.mktemp("stack") / "stack.log"
     try:
-        with running_stack(WINDOW_SECONDS, log) as url:
+        with running_stack(WINDOW_SECONDS, log, allowed_origins=f"http://127.0.0.1:{site_port}") as url:
             yield LocalStack(url, log)
     except StackError as error:
         pytest.fail(str(error))
+
+
+class _StaticSite(http.server.SimpleHTTPRequestHandler):
+    api_base = ""
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0] == "/config.js":  # what a deployment writes: where the API is
+            body = f"window.EA_CONFIG = {{ apiBase: {json.dumps(self.api_base)} }};\n".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/javascript")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(stack: LocalStack, site_port: int) -> Iterator[Site]:
+    handler = type("Handler", (_StaticSite,), {"api_base": stack.url})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", site_port), functools.partial(handler, directory=str(WEB))
+    )
+    thread = threading.Thread(target=server.serve_forever, name="site", daemon=True)
+    thread.start()
+    yield Site(f"http://127.0.0.1:{site_port}", f"http://localhost:{site_port}")
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from infra import demo, tokens
-from tests.e2e.conftest import ARTIFACTS, WINDOW_SECONDS, LocalStack
+from tests.e2e.conftest import ARTIFACTS, WINDOW_SECONDS, LocalStack, Site
 from tests.support.viewing import seconds_per_user
 
 EVENT = demo.EVENT_ID
@@ -56,12 +56,10 @@ def texts(page: Any, element: int) -> list[str]:
     return [t.strip() for t in page.locator(f'[data-el="{element}"]').all_inner_texts()]
 
 
-def test_user_dashboard_matches_the_api_and_links_work(
-    stack: LocalStack, browser: Any, demo_loaded: dict
-) -> None:
+def test_user_dashboard_matches_the_api_and_links_work(site: Site, browser: Any, demo_loaded: dict) -> None:
     board = demo_loaded["board"]
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page.goto(f"{stack.url}/#token={demo_loaded['read']}&event={EVENT}")
+    page.goto(f"{site.url}/#token={demo_loaded['read']}&event={EVENT}")
     page.wait_for_selector("#users")
     page.screenshot(path=str(ARTIFACTS / "users.png"), full_page=True)
     page.get_by_role("link", name=board["user"]["name"], exact=True).first.click()
@@ -163,19 +161,66 @@ def test_bad_token_goes_to_the_login_box(stack: LocalStack, browser: Any) -> Non
     page.close()
 
 
-def open_user(stack: LocalStack, browser: Any, demo: dict, **page_options: Any) -> Any:
-    page = browser.new_page(**page_options)
-    page.goto(f"{stack.url}/#token={demo['read']}&event={EVENT}")
+def allowed(site: Site) -> dict[str, str]:
+    """What the gateway adds to a response for the page's origin (a faked response needs it too)."""
+    return {"Access-Control-Allow-Origin": site.url}
+
+
+def test_the_browser_preflights_each_cross_origin_call_and_the_stack_allows_the_page(
+    stack: LocalStack, site: Site, browser: Any, demo_loaded: dict
+) -> None:
+    """The page and the API are on different origins, so chromium itself sends OPTIONS first (a
+    bearer token isn't a "simple" header): what happens on AWS, through the same $default route."""
+    page = browser.new_page()
+    preflights: list[dict[str, Any]] = []
+    answers: dict[str, dict[str, Any]] = {}
+    cdp = page.context.new_cdp_session(page)
+    cdp.on(
+        "Network.requestWillBeSent",
+        lambda e: preflights.append(e["request"]) if e["request"]["method"] == "OPTIONS" else None,
+    )
+    cdp.on("Network.responseReceived", lambda e: answers.update({e["requestId"]: e["response"]}))
+    cdp.send("Network.enable")
+    page.goto(f"{site.url}/#token={demo_loaded['read']}&event={EVENT}")
     page.wait_for_selector("#users")
-    page.goto(f"{stack.url}/#/e/{EVENT}/users/{demo['user']}")
+    page.goto(f"{site.url}/#/e/{EVENT}/users/{demo_loaded['user']}")
+    page.wait_for_selector('[data-el="3"]')
+    api_answers = [r for r in answers.values() if r["url"].startswith(stack.url + "/v1/")]
+    assert api_answers, "the page made no API call"
+    for response in api_answers:
+        headers = {k.lower(): v for k, v in response["headers"].items()}
+        assert headers.get("access-control-allow-origin") == site.url, response["url"]
+    # Chromium reports its preflights to DevTools: one before each call with the token.
+    assert {p["url"] for p in preflights} == {r["url"] for r in api_answers}
+    for preflight in preflights:
+        assert preflight["headers"].get("Origin") == site.url
+        assert preflight["headers"].get("Access-Control-Request-Method") == "GET"
+    page.close()
+
+
+def test_a_page_from_an_origin_the_stack_does_not_allow_cannot_call_the_api(
+    site: Site, browser: Any, demo_loaded: dict
+) -> None:
+    """The same page from http://localhost:<port>: the preflight gets no CORS headers, so the
+    browser refuses to send the call and the page says so (the test can fail: CORS is enforced)."""
+    page = browser.new_page()
+    page.goto(f"{site.other_url}/#token={demo_loaded['read']}&event={EVENT}")
+    page.wait_for_selector("section.error")
+    assert "Failed to fetch" in page.locator("section.error").inner_text()
+    page.close()
+
+
+def open_user(site: Site, browser: Any, demo: dict, **page_options: Any) -> Any:
+    page = browser.new_page(**page_options)
+    page.goto(f"{site.url}/#token={demo['read']}&event={EVENT}")
+    page.wait_for_selector("#users")
+    page.goto(f"{site.url}/#/e/{EVENT}/users/{demo['user']}")
     page.wait_for_selector('[data-el="3"]')
     return page
 
 
-def test_a_refresh_keeps_expanded_rows_scroll_and_focus(
-    stack: LocalStack, browser: Any, demo_loaded: dict
-) -> None:
-    page = open_user(stack, browser, demo_loaded, viewport={"width": 1000, "height": 500})
+def test_a_refresh_keeps_expanded_rows_scroll_and_focus(site: Site, browser: Any, demo_loaded: dict) -> None:
+    page = open_user(site, browser, demo_loaded, viewport={"width": 1000, "height": 500})
     first = demo_loaded["board"]["sessions"][0]["sessionId"]
     toggle = page.locator(f'tr.session[data-session="{first}"] button.expand')
     toggle.click()
@@ -193,12 +238,14 @@ def test_a_refresh_keeps_expanded_rows_scroll_and_focus(
 
 
 def test_a_failed_refresh_says_the_data_is_stale_and_an_expired_token_asks_to_sign_in(
-    stack: LocalStack, browser: Any, demo_loaded: dict
+    site: Site, browser: Any, demo_loaded: dict
 ) -> None:
-    page = open_user(stack, browser, demo_loaded)
+    page = open_user(site, browser, demo_loaded)
     page.route(
         "**/analytics",
-        lambda route: route.fulfill(status=500, body='{"error": {"code": "x", "message": "boom"}}'),
+        lambda route: route.fulfill(
+            status=500, body='{"error": {"code": "x", "message": "boom"}}', headers=allowed(site)
+        ),
     )
     page.evaluate("window.eaRefreshNow()")
     page.wait_for_selector("#stale")
@@ -208,7 +255,9 @@ def test_a_failed_refresh_says_the_data_is_stale_and_an_expired_token_asks_to_si
     page.route(
         "**/analytics",
         lambda route: route.fulfill(
-            status=401, body='{"error": {"code": "unauthorized", "message": "expired"}}'
+            status=401,
+            body='{"error": {"code": "unauthorized", "message": "expired"}}',
+            headers=allowed(site),
         ),
     )
     page.evaluate("window.eaRefreshNow()")
@@ -218,11 +267,9 @@ def test_a_failed_refresh_says_the_data_is_stale_and_an_expired_token_asks_to_si
     page.close()
 
 
-def test_a_new_token_in_the_url_is_used_without_a_reload(
-    stack: LocalStack, browser: Any, demo_loaded: dict
-) -> None:
+def test_a_new_token_in_the_url_is_used_without_a_reload(site: Site, browser: Any, demo_loaded: dict) -> None:
     page = browser.new_page()
-    page.goto(f"{stack.url}/#token=not-a-token&event={EVENT}")
+    page.goto(f"{site.url}/#token=not-a-token&event={EVENT}")
     page.wait_for_selector("#login-form")
     page.evaluate(f"location.hash = 'token={demo_loaded['read']}&event={EVENT}'")  # same tab, no F5
     page.wait_for_selector("#users")
@@ -230,9 +277,9 @@ def test_a_new_token_in_the_url_is_used_without_a_reload(
 
 
 def test_error_pages_reset_the_breadcrumbs_and_do_not_claim_to_refresh(
-    stack: LocalStack, browser: Any, demo_loaded: dict
+    site: Site, browser: Any, demo_loaded: dict
 ) -> None:
-    page = open_user(stack, browser, demo_loaded)
+    page = open_user(site, browser, demo_loaded)
     name = demo_loaded["board"]["user"]["name"]
     assert name in page.locator("#crumbs").inner_text()
     page.evaluate(f"location.hash = '#/e/{EVENT}/users/nobody-here'")
@@ -247,9 +294,9 @@ def test_error_pages_reset_the_breadcrumbs_and_do_not_claim_to_refresh(
 
 
 def test_no_sideways_scrolling_at_390_px_and_long_names_wrap(
-    stack: LocalStack, browser: Any, demo_loaded: dict
+    site: Site, browser: Any, demo_loaded: dict
 ) -> None:
-    page = open_user(stack, browser, demo_loaded, viewport={"width": 390, "height": 844})
+    page = open_user(site, browser, demo_loaded, viewport={"width": 390, "height": 844})
     long_name = "Maximiliana " * 17  # 200 characters
     page.evaluate("(name) => { document.querySelector('[data-el=\"1\"]').textContent = name; }", long_name)
     page.screenshot(path=str(ARTIFACTS / "user-390.png"), full_page=True)
@@ -258,7 +305,7 @@ def test_no_sideways_scrolling_at_390_px_and_long_names_wrap(
 
 
 def test_twins_are_told_apart_files_have_icons_and_interactions_say_what_they_count(
-    stack: LocalStack, browser: Any, demo_loaded: dict
+    stack: LocalStack, site: Site, browser: Any, demo_loaded: dict
 ) -> None:
     event = "twins"
     token = tokens.issue("twins", "analytics:ingest analytics:read", [event])
@@ -282,14 +329,14 @@ def test_twins_are_told_apart_files_have_icons_and_interactions_say_what_they_co
             break
         time.sleep(0.2)
     page = browser.new_page()
-    page.goto(f"{stack.url}/#token={token}&event={event}")
+    page.goto(f"{site.url}/#token={token}&event={event}")
     page.wait_for_selector("#users")
     hints = sorted(page.locator("#users .disambig").all_inner_texts())
     assert hints == ["Acme · ana-0", "Globex · ana-1", "Initech · ana-2"]
 
-    page.goto(f"{stack.url}/#token={demo_loaded['read']}&event={EVENT}")
+    page.goto(f"{site.url}/#token={demo_loaded['read']}&event={EVENT}")
     page.wait_for_selector("#users")
-    page.goto(f"{stack.url}/#/e/{EVENT}/users/{demo_loaded['user']}")
+    page.goto(f"{site.url}/#/e/{EVENT}/users/{demo_loaded['user']}")
     page.wait_for_selector('[data-el="3"]')
     families = page.locator("#attachments svg.file-icon").evaluate_all(
         "els => els.map(e => e.dataset.family)"

@@ -26,12 +26,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_stack(window: float, log: Path | None = None, start_timeout: float = 60) -> Iterator[str]:
+def running_stack(
+    window: float, log: Path | None = None, start_timeout: float = 60, allowed_origins: str | None = None
+) -> Iterator[str]:
     """Yields the gateway URL once it answers; stops the stack (SIGTERM) afterwards, and fails
-    loudly if it exits early, never comes up, or does not stop within 15 s."""
+    loudly if it exits early, never comes up, or does not stop within 15 s. ``allowed_origins``
+    is the template's AllowedOrigins parameter (default: its default)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [sys.executable, "-m", "infra.local", "--port", str(port), "--no-demo", "--window", str(window)]
+    if allowed_origins:
+        command += ["--allowed-origins", allowed_origins]
     with contextlib.ExitStack() as files:
         out = files.enter_context(log.open("wb")) if log else subprocess.DEVNULL
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603

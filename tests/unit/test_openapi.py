@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from openapi_spec_validator import validate
 
-from infra.openapi import DOCUMENT, render
+from infra.openapi import DOCUMENT, ERRORS_BY_OPERATION, render
 from infra.template import load_template, resources_of_type
 
 DOCUMENTED_FUNCTIONS = {"CollectorFunction", "QueryFunction", "ReportFunction"}
@@ -41,6 +42,39 @@ def test_every_operation_but_the_document_itself_needs_a_token() -> None:
         for operation in operations.values():
             assert ("security" in operation) == (path != "/v1/openapi.json"), path
             if path != "/v1/openapi.json":
+                # API Gateway's JWT authorizer answers {"message": "Unauthorized"}; a function the envelope.
                 assert operation["responses"]["401"]["content"]["application/json"]["schema"] == {
-                    "$ref": "#/components/schemas/ErrorEnvelope"
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/ErrorEnvelope"},
+                        {"$ref": "#/components/schemas/GatewayMessage"},
+                    ]
                 }
+
+
+def test_servers_name_the_stage_prefix_and_the_local_stack() -> None:
+    deployed, local = document()["servers"]
+    assert deployed["url"] == "https://{apiId}.execute-api.{region}.amazonaws.com/{stage}"
+    stage_default = load_template()["Parameters"]["StageName"]["Default"]
+    assert deployed["variables"]["stage"]["default"] == stage_default
+    assert local["url"] == "http://127.0.0.1:3000"
+
+
+def test_only_the_statuses_of_the_table_are_documented() -> None:
+    """Powertools documents a 422 for every route; only the collector's reused key really gives one."""
+    documented = {
+        (method, path): sorted(s for s in operation["responses"] if s >= "400")
+        for path, operations in document()["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert documented == {key: sorted(value) for key, value in ERRORS_BY_OPERATION.items()}
+    assert "422" not in document()["paths"]["/v1/openapi.json"]["get"]["responses"]
+
+
+def test_a_route_declaring_an_unlisted_status_fails_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    from infra import openapi
+
+    trimmed = dict(ERRORS_BY_OPERATION)
+    trimmed[("post", "/v1/interactions")] = ["400", "401", "403"]  # the collector declares 409..503 itself
+    monkeypatch.setattr(openapi, "ERRORS_BY_OPERATION", trimmed)
+    with pytest.raises(ValueError, match="missing from ERRORS_BY_OPERATION"):
+        openapi.build()

@@ -18,6 +18,8 @@ from infra.packaging import (
     DEV_LOCK,
     DEV_SOURCE,
     ROOT,
+    TOOLS_LOCK,
+    TOOLS_SOURCE,
     Package,
     Target,
     explain,
@@ -37,7 +39,7 @@ def by_name() -> dict[str, Package]:
     return {package.name: package for package in packages()}
 
 
-@pytest.mark.parametrize("lock", [*LOCKS, DEV_LOCK], ids=lambda path: str(path.relative_to(ROOT)))
+@pytest.mark.parametrize("lock", [*LOCKS, DEV_LOCK, TOOLS_LOCK], ids=lambda path: str(path.relative_to(ROOT)))
 def test_every_lock_pins_every_requirement_with_hashes(lock: Path) -> None:
     pins = read_lock(lock)  # raises on a requirement without == or without a hash
     assert pins
@@ -55,12 +57,12 @@ def test_lambda_locks_are_resolved_for_one_platform(lock: Path) -> None:
 
 @pytest.mark.parametrize(
     "source",
-    [*sorted({p.requirements_in for p in packages()}), DEV_SOURCE],
+    [*sorted({p.requirements_in for p in packages()}), DEV_SOURCE, TOOLS_SOURCE],
     ids=lambda path: str(path.relative_to(ROOT)),
 )
 def test_every_direct_pin_is_in_its_lock_at_that_version(source: Path) -> None:
     """A requirements.in edited without `make lock` fails here."""
-    lock = DEV_LOCK if source == DEV_SOURCE else source.with_name("requirements.txt")
+    lock = {DEV_SOURCE: DEV_LOCK, TOOLS_SOURCE: TOOLS_LOCK}.get(source, source.with_name("requirements.txt"))
     locked = {pin.name: pin.version for pin in read_lock(lock)}
     for name, version in read_requirements_in(source).items():
         assert locked.get(name) == version, (

@@ -304,4 +304,11 @@ def test_alarms_watch_the_aggregator(cfn: dict[str, Any]) -> None:
 
 
 def test_outputs() -> None:
-    assert set(load_template()["Outputs"]) == {"ApiUrl", "TableName", "StreamName", "BucketName", "DLQUrl"}
+    assert set(load_template()["Outputs"]) == {
+        "ApiUrl",
+        "TableName",
+        "StreamName",
+        "BucketName",
+        "DLQUrl",
+        "AlarmTopicArn",
+    }
