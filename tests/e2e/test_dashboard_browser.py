@@ -362,14 +362,22 @@ def test_show_all_pages_through_a_list_past_the_200_row_cap(stack: LocalStack, b
         == "The 200 most downloaded of 205."
     )
     assert page.locator('[data-el="15"]').inner_text() == str(total)  # the count is over every row
-    page.locator('button.show-all[data-list="attachments"]').click()
+    note = page.locator('[data-list-note="attachments"]')
+    button = page.locator('button.show-all[data-list="attachments"]')
+    button.click()  # the first page of the whole list (200 rows, best first) replaces the top rows
+    page.wait_for_function(
+        "document.querySelector('[data-list-note=attachments]').textContent.startsWith('200 of')"
+    )
+    assert rows.evaluate_all("els => els.map(e => e.dataset.attachment)") == [
+        f"a{i:03d}" for i in range(5, total)
+    ]
+    assert note.inner_text().strip() == "200 of 205, most downloaded first."
+    assert button.inner_text() == "Load more"
+    button.click()
     page.wait_for_function("document.querySelectorAll('#attachments tbody tr').length === 205")
     every = rows.evaluate_all("els => els.map(e => e.dataset.attachment)")
     assert every == [f"a{i:03d}" for i in range(5, total)] + [f"a{i:03d}" for i in range(5)]  # best first
-    assert (
-        page.locator('[data-list-note="attachments"]').inner_text().strip()
-        == "205 of 205, most downloaded first."
-    )
-    assert page.locator('button.show-all[data-list="attachments"]').is_hidden()  # nothing left to load
+    assert note.inner_text().strip() == "205 of 205, most downloaded first."
+    assert button.is_hidden()  # nothing left to load
     assert "refreshes every" not in page.locator("#freshness").inner_text()
     page.close()
