@@ -22,7 +22,7 @@ from dal.reports import delete_user_reports
 from domain import keys
 from domain.dashboard import Listing
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
-from models.events import ID_PATTERN, format_time
+from models.ids import ID_PATTERN, format_time
 from query import models
 from query.cursor import decode_cursor, decode_position, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
