@@ -8,7 +8,6 @@ import json
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
-from importlib import resources
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -18,7 +17,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dal import reads
 from dal.items import SessionTotal, UserSession, bind_table
-from dal.reports import delete_user_reports
 from domain import keys
 from domain.dashboard import Listing
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
@@ -204,6 +202,8 @@ def erase_user(eventId: EventId, userId: UserId) -> models.Erased:
     reads.write_tombstone(eventId, userId, format_time(_now()))
     item_keys = reads.user_item_keys(eventId, userId)
     reads.delete_items(item_keys)
+    from dal.reports import delete_user_reports  # S3: only erase needs it (cold start of dashboard reads)
+
     bucket = require(get_settings().reports_bucket, "REPORTS_BUCKET")
     reports = delete_user_reports(bucket, eventId, userId)
     # Audit trail without personal data: who erased, which event, a keyed pseudonym of the user.
@@ -229,6 +229,8 @@ def openapi_document() -> Response[dict[str, Any]]:
 @lru_cache(maxsize=1)
 def _openapi() -> dict[str, Any]:
     # Generated at build time from every function's routes (infra/openapi.py); a test keeps it current.
+    from importlib import resources
+
     return json.loads(resources.files("query").joinpath("openapi.json").read_text(encoding="utf-8"))
 
 
