@@ -57,7 +57,7 @@ activity = d.UserActivity(
     (),
     tuple(d.AttachmentActivity(f"a{i:05d}", 1 + i % 3) for i in range(attachments)),
 )
-board = d.rollup_user(activity, catalog, datetime.now(UTC), limit=cap or None)
+board = d.rollup_user(activity, catalog, datetime.now(UTC), limit=cap or 10**9)
 began = time.process_time()
 from report.render import render_report
 imported = time.process_time()
