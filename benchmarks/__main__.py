@@ -15,6 +15,7 @@ ALL = [
     "dashboard_read",
     "cold_start",
     "report_render",
+    "report_scale",
     "freshness",
     "load",
     "package_size",

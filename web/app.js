@@ -306,61 +306,116 @@ async function userPage(userId) {
     total ? null : h("p", { class: "empty" }, "Nothing watched yet."),
   );
 
+  const lists = board.lists;
   const attachments = section(h("span", {}, "Attachments (", el(15, board.attachments.count), ")"),
     board.attachments.items.length
-      ? h("table", { class: "table", id: "attachments" },
-          h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Source"), h("th", { class: "num" }, "Downloads"))),
-          h("tbody", {}, board.attachments.items.map((a) => h("tr", {},
-            h("td", {}, fileIcon(a.fileFamily, a.fileType || a.fileLabel), " ",
-              el(16, a.name, { dir: "auto", class: a.catalogMissing ? "missing" : null })),
-            h("td", {}, el(17, a.source.name || a.source.id || "—", { dir: "auto" })),
-            h("td", { class: "num" }, a.downloads)))))
-      : h("p", { class: "empty" }, "No attachments downloaded."));
+      ? listTable("attachments", [h("th", {}, "Name"), h("th", {}, "Source"), h("th", { class: "num" }, "Downloads")],
+          board.attachments.items.map(attachmentRow))
+      : h("p", { class: "empty" }, "No attachments downloaded."),
+    showAll(userId, "attachments", lists.attachments, attachmentRow));
 
-  const sessionRows = board.sessions.map((s) => {
-    const detail = h("tr", { class: "detail", hidden: true },
-      h("td", { colspan: 4 }, h("dl", { class: "counts" },
-        h("dt", {}, "Reactions"), h("dd", {}, el(21, s.reactions)),
-        h("dt", {}, "Raised hands"), h("dd", {}, el(22, s.raisedHands)),
-        h("dt", {}, "Attachments downloaded"), h("dd", {}, el(23, s.attachmentsDownloaded)),
-        h("dt", {}, "Chat messages"), h("dd", {}, el(24, s.chatMessages)),
-        h("dt", {}, "Polls answered"), h("dd", {}, el(25, s.pollsAnswered)),
-        h("dt", {}, "Live / recording"), h("dd", {}, `${fmt.minutes(s.liveMinutes)} / ${fmt.minutes(s.recordingMinutes)}`))));
-    const toggle = h("button", { class: "expand", "aria-expanded": "false", "aria-label": `details of ${s.name}` }, "▸");
-    toggle.addEventListener("click", () => {
-      detail.hidden = !detail.hidden;
-      toggle.setAttribute("aria-expanded", String(!detail.hidden));
-      toggle.textContent = detail.hidden ? "▸" : "▾";
-    });
-    const row = h("tr", { class: "session", "data-session": s.sessionId },
-      h("td", {}, toggle, " ", h("a", { href: `#/e/${enc(state.event)}/sessions/${enc(s.sessionId)}` },
-        el(18, s.name, { dir: "auto", class: s.catalogMissing ? "missing" : null }))),
-      h("td", { class: "num" }, el(19, fmt.minutes(s.minutesViewed))),
-      h("td", { class: "num" }, el(20, fmt.rate(s.engagementRate))),
-      h("td", { class: "num" }, interactions(s)));
-    return [row, detail];
-  });
   const sessions = section("Sessions",
     board.sessions.length
-      ? h("table", { class: "table", id: "sessions" },
-          h("thead", {}, h("tr", {}, h("th", {}, "Session"), h("th", { class: "num" }, "Minutes viewed"),
-            h("th", { class: "num" }, "Engagement"), interactionsHeading({ class: "num" }))),
-          h("tbody", {}, sessionRows))
-      : h("p", { class: "empty" }, "No sessions viewed."));
+      ? listTable("sessions", [h("th", {}, "Session"), h("th", { class: "num" }, "Minutes viewed"),
+          h("th", { class: "num" }, "Engagement"), interactionsHeading({ class: "num" })], board.sessions.map(sessionRows))
+      : h("p", { class: "empty" }, "No sessions viewed."),
+    showAll(userId, "sessions", lists.sessions, sessionRows));
 
   const vods = section("Videos on demand",
     board.vods.length
-      ? h("table", { class: "table", id: "vods" },
-          h("thead", {}, h("tr", {}, h("th", {}, "Video"), h("th", { class: "num" }, "Minutes viewed"), h("th", {}, "Completion"))),
-          h("tbody", {}, board.vods.map((v) => h("tr", { "data-vod": v.vodId },
-            h("td", {}, h("a", { href: `#/e/${enc(state.event)}/vods/${enc(v.vodId)}` },
-              el(26, v.name, { dir: "auto", class: v.catalogMissing ? "missing" : null }))),
-            h("td", { class: "num" }, el(27, fmt.minutes(v.minutesViewed))),
-            h("td", {}, h("div", { class: "progress" }, h("div", { style: `width:${(v.completionRate || 0) * 100}%` })),
-              " ", el(28, fmt.rate(v.completionRate)))))))
-      : h("p", { class: "empty" }, "No videos viewed."));
+      ? listTable("vods", [h("th", {}, "Video"), h("th", { class: "num" }, "Minutes viewed"), h("th", {}, "Completion")],
+          board.vods.map(vodRow))
+      : h("p", { class: "empty" }, "No videos viewed."),
+    showAll(userId, "vods", lists.vods, vodRow));
 
   app.replaceChildren(header, kpiRow, engagementRow, viewingRow, attachments, sessions, vods);
+}
+
+// ----------------------------------------------------------------- the dashboard's lists
+// Each list on the dashboard holds its top rows (at most 200; SPEC section 11 "Lists"); "Show all"
+// pages through the whole list, best first, with the same row builders.
+function listTable(id, headings, rows) {
+  return h("table", { class: "table", id }, h("thead", {}, h("tr", {}, headings)), h("tbody", {}, rows));
+}
+
+function attachmentRow(a) {
+  return h("tr", { "data-attachment": a.attachmentId },
+    h("td", {}, fileIcon(a.fileFamily, a.fileType || a.fileLabel), " ",
+      el(16, a.name, { dir: "auto", class: a.catalogMissing ? "missing" : null })),
+    h("td", {}, el(17, a.source.name || a.source.id || "—", { dir: "auto" })),
+    h("td", { class: "num" }, a.downloads));
+}
+
+function sessionRows(s) {
+  const detail = h("tr", { class: "detail", hidden: true },
+    h("td", { colspan: 4 }, h("dl", { class: "counts" },
+      h("dt", {}, "Reactions"), h("dd", {}, el(21, s.reactions)),
+      h("dt", {}, "Raised hands"), h("dd", {}, el(22, s.raisedHands)),
+      h("dt", {}, "Attachments downloaded"), h("dd", {}, el(23, s.attachmentsDownloaded)),
+      h("dt", {}, "Chat messages"), h("dd", {}, el(24, s.chatMessages)),
+      h("dt", {}, "Polls answered"), h("dd", {}, el(25, s.pollsAnswered)),
+      h("dt", {}, "Live / recording"), h("dd", {}, `${fmt.minutes(s.liveMinutes)} / ${fmt.minutes(s.recordingMinutes)}`))));
+  const toggle = h("button", { class: "expand", "aria-expanded": "false", "aria-label": `details of ${s.name}` }, "▸");
+  toggle.addEventListener("click", () => {
+    detail.hidden = !detail.hidden;
+    toggle.setAttribute("aria-expanded", String(!detail.hidden));
+    toggle.textContent = detail.hidden ? "▸" : "▾";
+  });
+  const row = h("tr", { class: "session", "data-session": s.sessionId },
+    h("td", {}, toggle, " ", h("a", { href: `#/e/${enc(state.event)}/sessions/${enc(s.sessionId)}` },
+      el(18, s.name, { dir: "auto", class: s.catalogMissing ? "missing" : null }))),
+    h("td", { class: "num" }, el(19, fmt.minutes(s.minutesViewed))),
+    h("td", { class: "num" }, el(20, fmt.rate(s.engagementRate))),
+    h("td", { class: "num" }, interactions(s)));
+  return [row, detail];
+}
+
+function vodRow(v) {
+  return h("tr", { "data-vod": v.vodId },
+    h("td", {}, h("a", { href: `#/e/${enc(state.event)}/vods/${enc(v.vodId)}` },
+      el(26, v.name, { dir: "auto", class: v.catalogMissing ? "missing" : null }))),
+    h("td", { class: "num" }, el(27, fmt.minutes(v.minutesViewed))),
+    h("td", {}, h("div", { class: "progress" }, h("div", { style: `width:${(v.completionRate || 0) * 100}%` })),
+      " ", el(28, fmt.rate(v.completionRate))));
+}
+
+const RANKED_BY = { sessions: "most viewed", vods: "most viewed", attachments: "most downloaded" };
+
+// Under a list the dashboard cut: "The 200 most viewed of N" and a button that loads the whole list, 200 rows a
+// page, replacing the table's rows (best first). Loading it stops the page's auto-refresh, which
+// would otherwise put the top rows back.
+function showAll(userId, listing, info, rowOf) {
+  if (!info || !info.hasMore) return null;
+  const note = h("span", { class: "list-note", "data-list-note": listing },
+    `The ${info.shown} ${RANKED_BY[listing]} of ${info.count}. `);
+  const button = h("button", { class: "secondary show-all", "data-list": listing }, `Show all ${info.count}`);
+  let cursor = null;
+  let loaded = 0;
+  button.addEventListener("click", async () => {
+    const body = app.querySelector(`#${listing} tbody`);
+    button.disabled = true;
+    try {
+      const query = new URLSearchParams({ limit: "200", ...(cursor ? { cursor } : {}) });
+      const page = await api(`${base()}/users/${enc(userId)}/${listing}?${query}`);
+      if (!loaded) {
+        body.replaceChildren();
+        clearInterval(state.refresh);
+        state.refreshing = false;
+        setFreshness(freshness.dataset.generatedAt || null);
+      }
+      body.append(...page.items.map(rowOf).flat());
+      loaded += page.items.length;
+      cursor = page.nextCursor;
+      note.textContent = `${loaded} of ${page.count}, ${RANKED_BY[listing]} first. `;
+      button.textContent = "Load more";
+      button.hidden = !cursor;
+    } catch (error) {
+      note.textContent = `The full list could not be loaded: ${error.message}. `;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h("p", { class: "list-more" }, note, button);
 }
 
 async function downloadReport(button, userId) {

@@ -33,11 +33,12 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
+from models.ids import ID_PATTERN, format_time
+from models.ids import TIME_FORMAT as TIME_FORMAT  # re-exported: the aggregator formats with it
+
 # Path parameters use this pattern too; "not all dots" is checked on its own (pydantic's regex engine has
 # no lookahead), because URL clients normalise "." and ".." out of paths.
-ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
 MAX_FUTURE = timedelta(minutes=5)
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 MAX_PARTITION_KEY = 256  # Kinesis refuses longer partition keys (the whole PutRecords call)
 MAX_SECONDS = 10**7  # positions and durations: about 115 days of media
 
@@ -300,11 +301,6 @@ def _parse_time(value: Any, info: ValidationInfo) -> datetime:
     if now is not None and info.field_name == "time" and parsed > now + MAX_FUTURE:
         raise ValueError("must not be more than 5 minutes in the future")
     return parsed
-
-
-def format_time(value: datetime) -> str:
-    """UTC time as a fixed-width string: string order is time order."""
-    return value.astimezone(UTC).strftime(TIME_FORMAT)
 
 
 UtcTime = Annotated[

@@ -8,7 +8,6 @@ import json
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
-from importlib import resources
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -18,14 +17,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dal import reads
 from dal.items import SessionTotal, UserSession, bind_table
-from dal.reports import delete_user_reports
 from domain import keys
+from domain.dashboard import Listing
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
-from models.events import ID_PATTERN, format_time
+from models.ids import ID_PATTERN, format_time
 from query import models
-from query.cursor import decode_cursor, encode_cursor, listing_scope
+from query.cursor import decode_cursor, decode_position, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
-from shared.dashboard import user_dashboard
+from shared.dashboard import user_dashboard, user_list_page
 from shared.errors import ApiError, NotFound
 from shared.http import (
     caller,
@@ -76,6 +75,55 @@ def _pseudonym(value: str) -> str:
 def get_dashboard(eventId: EventId, userId: UserId) -> models.Dashboard:
     caller(app).require_read_user(eventId, userId)
     return models.Dashboard.model_validate(user_dashboard(eventId, userId, _now()))
+
+
+_LIST_ORDER = (
+    "Best first: by {by} descending, then id. The dashboard shows the first 200 of these rows "
+    "(in section 2's order); this route pages through all of them. A cursor is only valid for the "
+    "list, user and event it came from (else 400 invalid_cursor)."
+)
+
+
+def _user_list(eventId: str, userId: str, listing: Listing, limit: int, cursor: str | None) -> dict[str, Any]:
+    caller(app).require_read_user(eventId, userId)
+    scope = listing_scope(f"user-{listing}", eventId, userId)
+    after = decode_position(decode_cursor(_secret_if(cursor), scope, cursor))
+    rows, count, last = user_list_page(eventId, userId, listing, after, limit)
+    position = {"v": last[0], "id": last[1]} if last else None
+    return {"items": rows, "count": count, "nextCursor": _next(scope, position)}
+
+
+@app.get(
+    "/v1/events/<eventId>/users/<userId>/sessions",
+    summary="A page of all the user's sessions",
+    description=_LIST_ORDER.format(by="seconds viewed"),
+)
+def list_user_sessions(
+    eventId: EventId, userId: UserId, limit: Limit = 50, cursor: Cursor = None
+) -> models.SessionPage:
+    return models.SessionPage.model_validate(_user_list(eventId, userId, "sessions", limit, cursor))
+
+
+@app.get(
+    "/v1/events/<eventId>/users/<userId>/vods",
+    summary="A page of all the user's VODs",
+    description=_LIST_ORDER.format(by="seconds viewed"),
+)
+def list_user_vods(
+    eventId: EventId, userId: UserId, limit: Limit = 50, cursor: Cursor = None
+) -> models.VodPage:
+    return models.VodPage.model_validate(_user_list(eventId, userId, "vods", limit, cursor))
+
+
+@app.get(
+    "/v1/events/<eventId>/users/<userId>/attachments",
+    summary="A page of all the attachments the user downloaded",
+    description=_LIST_ORDER.format(by="downloads"),
+)
+def list_user_attachments(
+    eventId: EventId, userId: UserId, limit: Limit = 50, cursor: Cursor = None
+) -> models.AttachmentPage:
+    return models.AttachmentPage.model_validate(_user_list(eventId, userId, "attachments", limit, cursor))
 
 
 @app.get("/v1/events/<eventId>/users", summary="A page of the event's attendee profiles")
@@ -161,6 +209,8 @@ def erase_user(eventId: EventId, userId: UserId) -> models.Erased:
     reads.write_tombstone(eventId, userId, format_time(_now()))
     item_keys = reads.user_item_keys(eventId, userId)
     reads.delete_items(item_keys)
+    from dal.reports import delete_user_reports  # S3: only erase needs it (cold start of dashboard reads)
+
     bucket = require(get_settings().reports_bucket, "REPORTS_BUCKET")
     reports = delete_user_reports(bucket, eventId, userId)
     # Audit trail without personal data: who erased, which event, a keyed pseudonym of the user.
@@ -186,6 +236,8 @@ def openapi_document() -> Response[dict[str, Any]]:
 @lru_cache(maxsize=1)
 def _openapi() -> dict[str, Any]:
     # Generated at build time from every function's routes (infra/openapi.py); a test keeps it current.
+    from importlib import resources
+
     return json.loads(resources.files("query").joinpath("openapi.json").read_text(encoding="utf-8"))
 
 

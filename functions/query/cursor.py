@@ -59,3 +59,13 @@ def decode_cursor(secret: bytes, scope: str, cursor: str | None) -> dict[str, An
     ):
         raise invalid
     return document["k"]
+
+
+def decode_position(key: dict[str, Any] | None) -> tuple[int, str] | None:
+    """A ranked list's position, ``{"v": seconds or downloads, "id": row id}``, from a decoded cursor."""
+    if key is None:
+        return None
+    value, row_id = key.get("v"), key.get("id")
+    if type(value) is not int or value < 0 or not isinstance(row_id, str) or set(key) != {"v", "id"}:
+        raise BadRequest("the cursor is invalid or belongs to another listing", code="invalid_cursor")
+    return value, row_id

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Links(_Out):
@@ -110,6 +110,23 @@ class SelfLink(_Out):
     self: str
 
 
+class AllLink(_Out):
+    all: str = Field(description="the whole list, page by page, most-viewed or most-downloaded first")
+
+
+class ListInfo(_Out):
+    count: int = Field(description="rows in the whole list (exact)")
+    shown: int = Field(description="rows in this response: the top rows, at most 200")
+    hasMore: bool = Field(description="true when the whole list has rows this response leaves out")
+    links: AllLink
+
+
+class Lists(_Out):
+    sessions: ListInfo
+    vods: ListInfo
+    attachments: ListInfo
+
+
 class Dashboard(_Out):
     eventId: str
     userId: str
@@ -120,8 +137,33 @@ class Dashboard(_Out):
     attachments: Attachments
     sessions: list[SessionRow]
     vods: list[VodRow]
+    lists: Lists = Field(
+        description="each list holds its top 200 rows by (seconds viewed or downloads desc, id), shown in "
+        "section 2's order; KPIs and totals are exact over every row"
+    )
     links: SelfLink
     generatedAt: str
+
+
+_PAGE_CURSOR = "cursor for the next page; null on the last page"
+
+
+class SessionPage(_Out):
+    items: list[SessionRow]
+    count: int = Field(description="sessions in the whole list")
+    nextCursor: str | None = Field(description=_PAGE_CURSOR)
+
+
+class VodPage(_Out):
+    items: list[VodRow]
+    count: int = Field(description="VODs in the whole list")
+    nextCursor: str | None = Field(description=_PAGE_CURSOR)
+
+
+class AttachmentPage(_Out):
+    items: list[AttachmentRow]
+    count: int = Field(description="distinct attachments downloaded, (11)")
+    nextCursor: str | None = Field(description=_PAGE_CURSOR)
 
 
 class UserListItem(_Out):

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
 
+import fpdf.fpdf
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
+from fpdf.unicode_script import UNICODE_RANGE_TO_SCRIPT, UnicodeScript
 
 from report.text import clean, needs_shaping, wrap
 from report_fonts import DIRECTORY as FONTS  # the report-only layer (layers/report)
@@ -40,6 +44,27 @@ WHITE: Color = (255, 255, 255)
 Align = Literal["L", "C", "R"]
 
 
+_SCRIPT_STARTS = [start for start, _, _ in UNICODE_RANGE_TO_SCRIPT]
+
+
+@cache
+def unicode_script(char: str) -> UnicodeScript:
+    """fpdf2's ``get_unicode_script`` by bisection: fpdf2 2.8.9 scans its ~2,000 script ranges in
+    order for every new character (~0.2 ms each: 4 s for a report using 20,000 distinct CJK
+    characters). Same table, same answers (tests/unit/test_report_text.py checks every boundary)."""
+    code = ord(char)
+    index = bisect_right(_SCRIPT_STARTS, code) - 1
+    if index >= 0:
+        start, end, script = UNICODE_RANGE_TO_SCRIPT[index]
+        if start <= code <= end:
+            return UnicodeScript(script)
+    return UnicodeScript(999)  # Unknown, as fpdf2 says
+
+
+# fpdf2 calls it by this module-level name in _parse_chars (and clears its cache between documents).
+fpdf.fpdf.get_unicode_script = unicode_script
+
+
 class ReportDocument(FPDF):
     """FPDF with the report's fonts and page furniture.
 
@@ -54,12 +79,18 @@ class ReportDocument(FPDF):
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=BOTTOM)
         self.c_margin = 1.5
+        # Per-character caches: fpdf2 looks up the fallback font of every character of every string it
+        # measures or draws (~20 µs each), and measuring a 5,000-character name by bisection would
+        # do that thousands of times per line (issue 13: 30 s for one such report).
+        self._fallback_of: dict[tuple[str, str], str | None] = {}
+        self._units: dict[str, dict[str, int]] = {}
         self._covered = self._load_fonts(texts)
         self._shaping = False
+        self._running_line: str | None = None
 
     def _load_fonts(self, texts: Iterable[str]) -> frozenset[int]:
-        self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
-        self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
+        self._add_font(FAMILY, "", "DejaVuSans.ttf")
+        self._add_font(FAMILY, "B", "DejaVuSans-Bold.ttf")
         covered = self._cmap(FAMILY) & self._cmap(FAMILY + "B")
         self._main_font_covers = frozenset(covered)
         missing = {ord(char) for text in texts for char in text} - covered
@@ -70,9 +101,7 @@ class ReportDocument(FPDF):
                 continue
             # Only the code points the report needs (mapping all of a CJK font costs a third more),
             # plus the space: fpdf2 fails on a font left with no characters.
-            self.add_font(
-                name, "", FONTS / filename, collection_font_number=0, unicode_range=sorted(asked | {0x20})
-            )
+            self._add_font(name, "", filename, collection_font_number=0, unicode_range=sorted(asked | {0x20}))
             fallbacks.append(name)
             found = asked & self._cmap(name)
             covered |= found
@@ -80,6 +109,54 @@ class ReportDocument(FPDF):
         if fallbacks:
             self.set_fallback_fonts(fallbacks, exact_match=False)  # bold falls back to the regular faces
         return frozenset(covered)
+
+    def set_fallback_fonts(self, fallback_fonts: Sequence[str], exact_match: bool = True) -> None:
+        super().set_fallback_fonts(fallback_fonts, exact_match)
+        self._fallback_of.clear()
+
+    def get_fallback_font(self, char: str, style: str = "") -> str | None:
+        """fpdf2's choice, remembered per character (fpdf2 documents this method as the override point)."""
+        key = (char, style)
+        if key not in self._fallback_of:
+            self._fallback_of[key] = super().get_fallback_font(char, style)
+        return self._fallback_of[key]
+
+    def measure(self, text: str) -> float:
+        """``get_string_width`` in linear time, from per-character advances cached per font.
+
+        Unshaped text (Latin, Greek, Cyrillic, CJK, emoji) is as wide as the sum of its glyphs'
+        advances in the font fpdf2 picks for each (the current one, else the first fallback that
+        has the glyph), which is how fpdf2 measures it; shaped text (Arabic, Hebrew, Indic) goes
+        to fpdf2, whose HarfBuzz run decides.
+        """
+        if self._shaping:
+            return self.get_string_width(text)
+        units = self._units.setdefault(self.font_family + self.font_style, {})
+        total = 0
+        for char in text:
+            advance = units.get(char)
+            if advance is None:
+                advance = units[char] = self._advance(char)
+            total += advance
+        return total * self.font_size_pt * 0.001 / self.k
+
+    def _advance(self, char: str) -> int:
+        font = self.current_font
+        assert isinstance(font, TTFFont)
+        if ord(char) not in font.cmap:
+            fallback = self.get_fallback_font(char, self.font_style)
+            if fallback:
+                font = self.fonts[fallback]
+                assert isinstance(font, TTFFont)
+        return int(font.cw[ord(char)])
+
+    def _add_font(self, family: str, style: str, filename: str, **options: Any) -> None:
+        self.add_font(family, style, FONTS / filename, **options)
+        font = self.fonts[family + style]
+        if isinstance(font, TTFFont):
+            # The subset keeps each glyph's own bounding box: recomputing them all on output
+            # decompiles every glyph (~0.5 ms each, 10 s for 20,000 CJK glyphs) and changes nothing.
+            font.ttfont.recalcBBoxes = False
 
     def _cmap(self, key: str) -> set[int]:
         font = self.fonts[key]
@@ -110,7 +187,7 @@ class ReportDocument(FPDF):
         """``text`` cleaned, shaped if its script needs it, wrapped to ``width`` in ``max_lines``."""
         shown = self.displayable(clean(text))
         self._shape(needs_shaping(shown))
-        return wrap(shown, width, self.get_string_width, max_lines)
+        return wrap(shown, width, self.measure, max_lines)
 
     def _shape(self, on: bool) -> None:
         if on != self._shaping:
@@ -176,7 +253,10 @@ class ReportDocument(FPDF):
         if self.page_no() == 1:
             return
         self.style(7.5, color=MUTED)
-        self.text_at(self.l_margin, 8, self.epw * 0.7, 5, self.running_title)
+        if self._running_line is None:  # the same on every page: fitted once
+            self._running_line = self.fit(self.running_title, self.epw * 0.7 - 2 * self.c_margin)
+        self.set_xy(self.l_margin, 8)
+        self.fitted_cell(self.epw * 0.7, 5, self._running_line)
         self.text_cell(self.epw * 0.3, 5, "Event Analytics report", align="R")
         self.rule(13.5)
         self.set_y(MARGIN + 2)

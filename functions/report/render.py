@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from domain.dashboard import LIST_LIMIT
 from report.document import INK, LINE, MUTED, TILE, Color, ReportDocument
 from report.table import Badge, Bar, Cell, Column, Text, draw_table, minimum_height
 from report.text import EMPTY, clean, count, cut, minutes, percent
@@ -63,7 +64,12 @@ VOD_COLUMNS = (
 )
 
 
-def render_report(board: Mapping[str, Any], generated_at: datetime) -> bytes:
+def render_report(
+    board: Mapping[str, Any], generated_at: datetime, max_rows: int | None = LIST_LIMIT
+) -> bytes:
+    """The PDF. Each table shows at most ``max_rows`` rows (the dashboard's cap, SPEC section 11
+    "Lists"), then says how many more the whole list holds ("and N more — see the dashboard");
+    ``None`` shows every row it is given (the render benchmark's slope)."""
     name = clean(board["user"]["name"]) or board["userId"]
     doc = ReportDocument(generated_at, f"{name} — analytics report", (clean(s) for s in _strings(board)))
     doc.set_title(f"{cut(name, 200)} — analytics report")
@@ -77,10 +83,26 @@ def render_report(board: Mapping[str, Any], generated_at: datetime) -> bytes:
     _kpis(doc, board["kpis"])
     _engagement(doc, board["engagement"])
     _viewing(doc, board["viewing"])
-    _attachments(doc, board["attachments"])
-    _sessions(doc, board["sessions"])
-    _vods(doc, board["vods"])
+    totals = {listing: info["count"] for listing, info in board.get("lists", {}).items()}
+    cap = Cap(max_rows, totals)
+    _attachments(doc, board["attachments"], cap)
+    _sessions(doc, board["sessions"], cap)
+    _vods(doc, board["vods"], cap)
     return bytes(doc.output())
+
+
+class Cap:
+    """How many rows a table shows, and how many rows its whole list holds."""
+
+    def __init__(self, max_rows: int | None, totals: Mapping[str, int]) -> None:
+        self.max_rows = max_rows
+        self.totals = totals
+
+    def rows(self, items: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+        return items if self.max_rows is None else items[: self.max_rows]
+
+    def more(self, listing: str, items: Sequence[Mapping[str, Any]]) -> int:
+        return max(self.totals.get(listing, len(items)), len(items)) - len(self.rows(items))
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -194,7 +216,8 @@ def _viewing(doc: ReportDocument, viewing: Mapping[str, Any]) -> None:
 # ---- (15)-(28)
 
 
-def _attachments(doc: ReportDocument, attachments: Mapping[str, Any]) -> None:
+def _attachments(doc: ReportDocument, attachments: Mapping[str, Any], cap: Cap) -> None:
+    items = attachments["items"]
     rows: list[list[Cell]] = [
         [
             Badge(item["fileLabel"], FILE_COLORS.get(item["fileFamily"], OTHER_FILE)),
@@ -202,7 +225,7 @@ def _attachments(doc: ReportDocument, attachments: Mapping[str, Any]) -> None:
             item["source"]["name"] or item["source"]["id"] or EMPTY,
             count(item["downloads"]),
         ]
-        for item in attachments["items"]
+        for item in cap.rows(items)
     ]
     _table(
         doc,
@@ -210,10 +233,11 @@ def _attachments(doc: ReportDocument, attachments: Mapping[str, Any]) -> None:
         ATTACHMENT_COLUMNS,
         rows,
         "No attachments downloaded.",
+        cap.more("attachments", items),
     )
 
 
-def _sessions(doc: ReportDocument, sessions: Sequence[Mapping[str, Any]]) -> None:
+def _sessions(doc: ReportDocument, sessions: Sequence[Mapping[str, Any]], cap: Cap) -> None:
     rows: list[list[Cell]] = [
         [
             _name(s),
@@ -227,12 +251,12 @@ def _sessions(doc: ReportDocument, sessions: Sequence[Mapping[str, Any]]) -> Non
             count(s["chatMessages"]),
             count(s["pollsAnswered"]),
         ]
-        for s in sessions
+        for s in cap.rows(sessions)
     ]
-    _table(doc, "Sessions", SESSION_COLUMNS, rows, "No sessions viewed.")
+    _table(doc, "Sessions", SESSION_COLUMNS, rows, "No sessions viewed.", cap.more("sessions", sessions))
 
 
-def _vods(doc: ReportDocument, vods: Sequence[Mapping[str, Any]]) -> None:
+def _vods(doc: ReportDocument, vods: Sequence[Mapping[str, Any]], cap: Cap) -> None:
     rows: list[list[Cell]] = [
         [
             _name(v),
@@ -240,9 +264,9 @@ def _vods(doc: ReportDocument, vods: Sequence[Mapping[str, Any]]) -> None:
             percent(v["completionRate"]),
             Bar(v["completionRate"], VOD),
         ]
-        for v in vods
+        for v in cap.rows(vods)
     ]
-    _table(doc, "Videos on demand", VOD_COLUMNS, rows, "No videos viewed.")
+    _table(doc, "Videos on demand", VOD_COLUMNS, rows, "No videos viewed.", cap.more("vods", vods))
 
 
 def _name(item: Mapping[str, Any]) -> Text:
@@ -263,13 +287,21 @@ def _section(doc: ReportDocument, title: str, first_block: float) -> None:
 
 
 def _table(
-    doc: ReportDocument, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], empty: str
+    doc: ReportDocument,
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Cell]],
+    empty: str,
+    more: int = 0,
 ) -> None:
     _section(doc, title, minimum_height() if rows else NOTE_HEIGHT)
     if rows:
         draw_table(doc, columns, rows)
     else:
         _note(doc, empty)
+    if more > 0:
+        doc.keep_together(NOTE_HEIGHT)
+        _note(doc, f"and {count(more)} more — see the dashboard")
 
 
 def _note(doc: ReportDocument, text: str) -> None:

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from models.events import ID_PATTERN
+from models.ids import ID_PATTERN
 from shared.errors import ApiError
 from shared.http import error_response
 

@@ -349,3 +349,82 @@ def test_twins_are_told_apart_files_have_icons_and_interactions_say_what_they_co
     want = first["reactions"] + first["chatMessages"] + first["pollsAnswered"] + first["qnaThreads"]
     assert row.inner_text() == str(want)
     page.close()
+
+
+def test_show_all_pages_through_a_list_past_the_200_row_cap(stack: LocalStack, browser: Any) -> None:
+    """205 attachments: the dashboard shows the 200 most downloaded, "Show all 205" loads every row."""
+    event, user, total = "big-lists", "collector", 205
+    token = tokens.issue("big", "analytics:ingest analytics:read", [event])
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+    def download(i: int, copy: int) -> dict[str, Any]:
+        return {
+            "id": f"d{i}-{copy}",
+            "type": "attachment.downloaded",
+            "time": now,
+            "eventId": event,
+            "userId": user,
+            "data": {"attachmentId": f"a{i:03d}", "sessionId": "s1"},
+        }
+
+    # a000..a004 are downloaded once, the rest twice: the five single downloads fall past the cap.
+    downloads = [download(i, c) for i in range(total) for c in range(1 if i < 5 else 2)]
+    downloads.append(
+        {
+            "id": "p",
+            "type": "user.profile",
+            "time": now,
+            "eventId": event,
+            "userId": user,
+            "data": {"name": "Collector"},
+        }
+    )
+    for start in range(0, len(downloads), 500):
+        assert (
+            stack.request("POST", "/v1/interactions", token, {"events": downloads[start : start + 500]})[0]
+            == 202
+        )
+    deadline = time.monotonic() + 90
+    board: Any = None
+    while time.monotonic() < deadline:
+        status, board = stack.request("GET", f"/v1/events/{event}/users/{user}/analytics", token)
+        if status == 200 and board["attachments"]["count"] == total:
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"downloads not aggregated: {board and board.get('attachments', {}).get('count')}")
+    assert board["lists"]["attachments"]["hasMore"] is True
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{stack.url}/#token={token}&event={event}")
+    page.wait_for_selector("#users")
+    page.goto(f"{stack.url}/#/e/{event}/users/{user}")
+    page.wait_for_selector("#attachments")
+    rows = page.locator("#attachments tbody tr")
+    assert rows.count() == 200
+    shown = set(rows.evaluate_all("els => els.map(e => e.dataset.attachment)"))
+    assert shown == {f"a{i:03d}" for i in range(5, total)}  # the most downloaded
+    assert (
+        page.locator('[data-list-note="attachments"]').inner_text().strip()
+        == "The 200 most downloaded of 205."
+    )
+    assert page.locator('[data-el="15"]').inner_text() == str(total)  # the count is over every row
+    note = page.locator('[data-list-note="attachments"]')
+    button = page.locator('button.show-all[data-list="attachments"]')
+    button.click()  # the first page of the whole list (200 rows, best first) replaces the top rows
+    page.wait_for_function(
+        "document.querySelector('[data-list-note=attachments]').textContent.startsWith('200 of')"
+    )
+    assert rows.evaluate_all("els => els.map(e => e.dataset.attachment)") == [
+        f"a{i:03d}" for i in range(5, total)
+    ]
+    assert note.inner_text().strip() == "200 of 205, most downloaded first."
+    assert button.inner_text() == "Load more"
+    button.click()
+    page.wait_for_function("document.querySelectorAll('#attachments tbody tr').length === 205")
+    every = rows.evaluate_all("els => els.map(e => e.dataset.attachment)")
+    assert every == [f"a{i:03d}" for i in range(5, total)] + [f"a{i:03d}" for i in range(5)]  # best first
+    assert note.inner_text().strip() == "205 of 205, most downloaded first."
+    assert button.is_hidden()  # nothing left to load
+    assert "refreshes every" not in page.locator("#freshness").inner_text()
+    page.close()

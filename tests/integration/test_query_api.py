@@ -303,6 +303,8 @@ ROUTES = [
     ("GET", "/v1/events/e1/sessions/s1/analytics"),
     ("GET", "/v1/events/e1/vods/v1/analytics"),
     ("DELETE", "/v1/events/e1/users/u1"),
+    ("GET", "/v1/events/e1/users/u1/attachments"),  # a user's lists: the dashboard's access rules
+    ("GET", "/v1/events/e1/users/u1/sessions"),
 ]
 TOKENS = {
     **CALLERS,
@@ -314,18 +316,18 @@ TOKENS = {
 # Expected status per (route, token): reading needs read + event; self reads own dashboard of a listed
 # event; erase needs admin.
 EXPECTED = {
-    "none": [401, 401, 401, 401, 401],
-    "no-scope": [403, 403, 403, 403, 403],
-    "ingest-only": [403, 403, 403, 403, 403],
-    "read-other-event": [403, 403, 403, 403, 403],
-    "read-event": [200, 200, 200, 200, 403],
-    "read-star": [200, 200, 200, 200, 403],
-    "self": [200, 403, 403, 403, 403],
-    "self-other-event": [403, 403, 403, 403, 403],
-    "self-no-events": [403, 403, 403, 403, 403],
-    "other-user": [403, 403, 403, 403, 403],
-    "admin-event": [403, 403, 403, 403, 200],
-    "admin-other-event": [403, 403, 403, 403, 403],
+    "none": [401, 401, 401, 401, 401, 401, 401],
+    "no-scope": [403, 403, 403, 403, 403, 403, 403],
+    "ingest-only": [403, 403, 403, 403, 403, 403, 403],
+    "read-other-event": [403, 403, 403, 403, 403, 403, 403],
+    "read-event": [200, 200, 200, 200, 403, 200, 200],
+    "read-star": [200, 200, 200, 200, 403, 200, 200],
+    "self": [200, 403, 403, 403, 403, 200, 200],
+    "self-other-event": [403, 403, 403, 403, 403, 403, 403],
+    "self-no-events": [403, 403, 403, 403, 403, 403, 403],
+    "other-user": [403, 403, 403, 403, 403, 403, 403],
+    "admin-event": [403, 403, 403, 403, 200, 403, 403],
+    "admin-other-event": [403, 403, 403, 403, 403, 403, 403],
 }
 
 

@@ -26,3 +26,30 @@ def test_scopes_of_different_listings_never_collide(issued: tuple[str, ...], use
     assert decode_cursor(SECRET, listing_scope(*issued), cursor) == KEY
     with pytest.raises(BadRequest, match="another listing"):
         decode_cursor(SECRET, listing_scope(*used), cursor)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        {"pk": "EVT#e1#USR#u1", "sk": "PROFILE"},  # another listing's kind of position
+        {"v": "10", "id": "s1"},
+        {"v": -1, "id": "s1"},
+        {"v": True, "id": "s1"},
+        {"v": 10, "id": 5},
+        {"v": 10, "id": "s1", "extra": 1},
+    ],
+)
+def test_a_list_position_that_is_not_one_is_refused(key: dict) -> None:
+    from query.cursor import decode_position
+
+    with pytest.raises(BadRequest, match="another listing"):
+        decode_position(key)
+
+
+def test_a_list_position_round_trips() -> None:
+    from query.cursor import decode_position
+
+    scope = listing_scope("user-sessions", "e1", "u1")
+    cursor = encode_cursor(SECRET, scope, {"v": 120, "id": "s:1"})
+    assert decode_position(decode_cursor(SECRET, scope, cursor)) == (120, "s:1")
+    assert decode_position(None) is None

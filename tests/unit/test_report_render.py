@@ -160,7 +160,7 @@ def test_empty_sections_say_so() -> None:
     assert tile(lines, "Total minutes viewed") == "0.0 min"
 
 
-def test_long_tables_break_across_pages_with_the_heading_repeated() -> None:
+def test_long_tables_break_across_pages_with_the_heading_repeated_and_stop_at_the_cap() -> None:
     sessions = tuple(
         d.SessionActivity(f"s{i:03d}", live_seconds=600 - i, engaged_seconds=i, reactions=i % 5)
         for i in range(300)
@@ -177,7 +177,13 @@ def test_long_tables_break_across_pages_with_the_heading_repeated() -> None:
         if rows:
             assert SESSION_HEADING in lines[: rows[0]], f"page {number} has session rows without the heading"
         seen += [lines[i].split()[1] for i in rows]
-    assert seen == [f"{i:03d}" for i in range(300)]  # every row once, in order, none lost at a break
+    # The top 200 rows once each, in order, none lost at a break; then what the cap left out.
+    assert seen == [f"{i:03d}" for i in range(200)]
+    flat = [line for lines in pages for line in lines]
+    last_row = max(i for i, line in enumerate(flat) if row.match(line))
+    # 301 session rows: the helper's attachment a1 was downloaded from s1, which gets a row too.
+    assert flat[last_row + 1] == "and 101 more — see the dashboard"
+    assert sum("more — see the dashboard" in line for line in flat) == 1  # the short tables say nothing
     assert pages[1][0] == "Zoë Ångström — analytics report Event Analytics report"  # running header
 
 

@@ -1,0 +1,39 @@
+"""What the query and report functions import at cold start: nothing a dashboard read doesn't need."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _after_import(module: str, probe: str) -> str:
+    code = f"import sys\nimport {module}\n{probe}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "functions")}
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, timeout=60
+    )
+    return result.stdout.strip()
+
+
+def test_query_and_report_do_not_import_the_ingest_models_s3_helpers_or_fpdf() -> None:
+    for handler in ("query.api", "report.api"):
+        loaded = set(_after_import(handler, "print(' '.join(sorted(sys.modules)))").split())
+        assert handler in loaded
+        assert "models.events" not in loaded, handler  # pydantic models of every event type
+        assert not {m for m in loaded if m == "fpdf" or m.startswith("fpdf.")}, handler
+    loaded = set(_after_import("query.api", "print(' '.join(sorted(sys.modules)))").split())
+    assert "dal.reports" not in loaded  # S3: erase only
+
+
+def test_query_response_models_are_built_on_first_use() -> None:
+    probe = (
+        "from query import models\n"
+        "print(models.Dashboard.__pydantic_complete__, models.SessionAnalytics.__pydantic_complete__)\n"
+        "models.Dashboard.model_json_schema()\n"
+        "print(models.Dashboard.__pydantic_complete__)"
+    )
+    assert _after_import("query.api", probe).split() == ["False", "False", "True"]
