@@ -86,11 +86,13 @@ def out_of_time(client: Client, monkeypatch: pytest.MonkeyPatch) -> TestResponse
     return send("POST", f"{USER}/report", bearer())(client, monkeypatch)
 
 
+LISTS = ("sessions", "vods", "attachments")  # a user's full lists: pages, never a 404
 READ_ROUTES = {
     "/v1/events/{eventId}/users/{userId}/analytics": f"{USER}/analytics",
     "/v1/events/{eventId}/users": "/v1/events/e1/users",
     "/v1/events/{eventId}/sessions/{sessionId}/analytics": "/v1/events/e1/sessions/s1/analytics",
     "/v1/events/{eventId}/vods/{vodId}/analytics": "/v1/events/e1/vods/v1/analytics",
+    **{f"/v1/events/{{eventId}}/users/{{userId}}/{name}": f"{USER}/{name}" for name in LISTS},
 }
 RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("post", INGEST, "202"): post_events([ev.chat()]),
@@ -131,7 +133,7 @@ for template, path in READ_ROUTES.items():
     RECIPES[("get", template, "400")] = send("GET", path.replace("/e1/", "/bad*id/"), bearer())
     RECIPES[("get", template, "401")] = send("GET", path)
     RECIPES[("get", template, "403")] = send("GET", path, bearer(events=("e2",)))
-    if template != "/v1/events/{eventId}/users":  # a page of nobody is still a page
+    if template.endswith("/analytics"):  # a page of nobody is still a page
         RECIPES[("get", template, "404")] = send(
             "GET", path.replace("1/analytics", "-unknown/analytics"), bearer()
         )
