@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from domain import keys
@@ -64,8 +65,13 @@ def anchors_of(view_keys: Iterable[ItemKey]) -> dict[ItemKey, dict[str, ItemKey]
 
 def stored_hours(anchor: Mapping[str, Any] | None) -> tuple[dict[str, int], set[str]]:
     anchor = anchor or {}
-    hours = {k: int(v) for k, v in json.loads(anchor.get("hours") or "{}").items()}
-    return hours, set(json.loads(anchor.get("open_hours") or "[]"))
+    hours = {k: int(v) for k, v in _parse(anchor.get("hours") or "{}").items()}
+    return hours, set(_parse(anchor.get("open_hours") or "[]"))
+
+
+@lru_cache(maxsize=16384)
+def _parse(text: str) -> Any:  # the same anchor is read batch after batch: parse each text once
+    return json.loads(text)
 
 
 def to_read(anchor: Mapping[str, Any] | None, touched: Iterable[str]) -> set[str]:
