@@ -77,10 +77,6 @@ def users_index_pk(event_id: str) -> str:
     return f"EVT#{event_id}#USERS"
 
 
-def user_index_sk(user_id: str) -> str:
-    return f"USR#{user_id}"
-
-
 ERASED = "ERASED"
 VIEW_PREFIX = "VIEW#"
 DEDUP_PREFIX = "DEDUP#"
@@ -147,12 +143,6 @@ def minutes_bucket(seconds: int, ladder: tuple[float, ...] | None = None) -> int
 def attendee_index_sk(bucket: int, user_id: str) -> str:
     """``M<99 - bucket>#USR#<u>``: string order is minutes descending, then user id."""
     return f"M{99 - bucket:02d}#USR#{user_id}"
-
-
-def bucket_of_index_sk(sk: str | None) -> int | None:
-    if not sk or not sk.startswith("M"):
-        return None
-    return 99 - int(sk[1:3])
 
 
 NAME_KEY_CHARS = 100  # the indexed part of a name; a search prefix may not be longer

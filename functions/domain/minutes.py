@@ -98,7 +98,8 @@ def anchor_sync(
         return None  # same bucket, and only open hours moved: the invariant still holds
     if len(merged) > MAX_HOURS:
         closed = sorted((h for h in merged if h not in touched and h != MERGED), key=_hour_order)
-        for h in closed[: len(merged) - MAX_HOURS]:
+        excess = len(merged) - MAX_HOURS + (MERGED not in merged)  # the merged entry counts too
+        for h in closed[:excess]:
             merged[MERGED] = merged.get(MERGED, 0) + merged.pop(h)
     return {
         "hours": _compact_json(merged),
@@ -109,8 +110,3 @@ def anchor_sync(
 
 def _hour_order(hid: str) -> str:
     return hid.split("#", 1)[1]
-
-
-def total_seconds(anchor: Mapping[str, Any] | None) -> int:
-    hours, _ = stored_hours(anchor)
-    return sum(hours.values())

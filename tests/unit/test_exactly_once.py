@@ -4,6 +4,7 @@ what one clean pass over the distinct events gives (SPEC sections 4 and 11)."""
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain import keys as keys_module
+from domain import minutes
 from domain.apply import ItemTooLarge
 from domain.coalesce import StreamRecord
 from domain.coverage import from_bytes
@@ -29,6 +31,7 @@ from tests.support.events import (
     raw_events,
     recording,
     session_event,
+    vod,
 )
 from tests.support.memory_store import MemoryStore
 
@@ -354,3 +357,27 @@ def test_a_bucket_change_moves_the_index_entry_and_an_open_hour_is_read_once() -
         assert anchor["gsi1sk"] == "M97#USR#u1"  # 90 + 60 s across two hours: bucket 2
         assert anchor["open_hours"] == '["L#2026-11-20T11"]'
         assert anchor["hours"] == '{"L#2026-11-20T10":90,"L#2026-11-20T11":60}'
+
+
+def test_an_anchor_keeps_at_most_max_hours_and_merges_the_oldest_closed_ones() -> None:
+    """A hostile producer's heartbeats over many hours cannot grow the anchor without bound."""
+    hours = {f"L#2026-11-{1 + h // 24:02d}T{h % 24:02d}": 60 for h in range(minutes.MAX_HOURS)}
+    anchor = {
+        "hours": json.dumps(hours),
+        "open_hours": "[]",
+        "gsi1sk": keys_module.attendee_index_sk(0, "u1"),
+    }
+    sync = minutes.anchor_sync(anchor, {"R#2026-11-30T23": 30}, {}, "u1")
+    assert sync is not None
+    kept = json.loads(sync["hours"])
+    assert len(kept) == minutes.MAX_HOURS
+    assert kept[minutes.MERGED] == 120  # the two oldest closed hours, merged
+    assert sum(kept.values()) == 60 * minutes.MAX_HOURS + 30  # no second lost from the total
+    assert json.loads(sync["open_hours"]) == ["R#2026-11-30T23"]
+
+
+def test_vod_viewing_has_no_session_anchor_and_nothing_indexes_vod_viewers() -> None:
+    store = MemoryStore()
+    apply_once(store, stream([vod("v1", 30, 30, 100)]))
+    assert minutes.session_anchor_of(next(k for k in store.items if k.sk.startswith("VIEW#V#"))) is None
+    assert "gsi1pk" not in store.items[ItemKey("EVT#e1#USR#u1", "VOD#v1")]
