@@ -10,6 +10,7 @@ import sys
 
 ALL = [
     "write_cost",
+    "keynote",
     "aggregator_cpu",
     "collector_throughput",
     "dashboard_read",

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from benchmarks.common import header, item_size, ratio, rcu, shard_of, synthetic_event, wcu
+from domain import keys
 from domain.apply import apply_batch
 from domain.coalesce import LatestGroup, StreamRecord, coalesce_batch
 from domain.fold import hwm_attribute
@@ -34,17 +35,27 @@ class BillingStore:
         self.items: dict[ItemKey, dict[str, Any]] = {}
         self.requests = self.reads = self.read_requests = self.creates = 0
         self.wcu = self.rcu = 0
-        self.index_writes = 0  # writes of items that carry GSI1 keys (each also writes the index)
+        self.index_writes = 0  # GSI1 writes, KEYS_ONLY: an entry created, deleted, or moved (2)
+        self.index_writes_all = 0  # what projection ALL would write: also every write of an entry
+        self.partition_wcu: defaultdict[str, int] = defaultdict(int)  # base table, per pk
+        self.index_partition_writes: defaultdict[str, int] = defaultdict(int)  # GSI1, per gsi1pk
         self.dedup_bytes = 0  # applied-event ids kept to recognise resends, at the end
 
     def _size(self, key: ItemKey, item: dict[str, Any] | None) -> int:
         return 0 if item is None else item_size(item) + len(key.pk) + len(key.sk) + 4
 
     def _write(self, key: ItemKey, item: dict[str, Any]) -> None:
-        before = self._size(key, self.items.get(key))
+        old = self.items.get(key)
+        before = self._size(key, old)
         self.items[key] = item
-        self.wcu += wcu(max(before, self._size(key, item)))
-        self.index_writes += "gsi1pk" in item
+        units = wcu(max(before, self._size(key, item)))
+        self.wcu += units
+        self.partition_wcu[key.pk] += units
+        for partition, writes in index_writes(old, item).items():
+            self.index_writes += writes
+            self.index_partition_writes[partition] += writes
+        moved = sum(index_writes(old, item).values())
+        self.index_writes_all += moved or ("gsi1pk" in item)  # ALL: every write of an entry too
 
     def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, dict[str, Any]]:
         wanted = list(keys)
@@ -88,6 +99,25 @@ class BillingStore:
         return sum(len(i.get("dedup") or b"") + len(i.get("hashes") or b"") for i in self.items.values())
 
 
+def index_writes(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, int]:
+    """GSI1 writes of one table write with a KEYS_ONLY projection, per index partition.
+
+    DynamoDB writes a KEYS_ONLY index only when an item gains, loses or changes its index keys
+    (a change is two writes: the old entry deleted, the new one put); a change to any other
+    attribute leaves the index alone (Developer Guide, "Provisioned throughput considerations for
+    global secondary indexes").
+    """
+    before = (old or {}).get("gsi1pk"), (old or {}).get("gsi1sk")
+    after = new.get("gsi1pk"), new.get("gsi1sk")
+    if before == after:
+        return {}
+    out: dict[str, int] = defaultdict(int)
+    for pk, _ in (before, after):
+        if pk is not None:
+            out[pk] += 1
+    return dict(out)
+
+
 def load(attendees: int) -> list[tuple[float, int, StreamRecord]]:
     """(arrival second, shard, record) for the whole day, with Kinesis-like sequence numbers."""
     out = []
@@ -124,6 +154,7 @@ def measure(records: list[tuple[float, int, StreamRecord]], window: float) -> di
         assert outcome.cut is None
         # The floor: one write per item whose stored value had to change.
         minimum += sum(1 for k, v in ours.items.items() if before.get(k) is not v)
+    _LAST_ITEMS[id(records)] = ours.items
     return {
         "requests": ours.requests,
         "wcu": ours.wcu,
@@ -131,11 +162,42 @@ def measure(records: list[tuple[float, int, StreamRecord]], window: float) -> di
         "reads": ours.reads,
         "rcu": ours.rcu,
         "index_writes": ours.index_writes,
+        "index_writes_all": ours.index_writes_all,
         "creates": ours.creates,
         "dedup_bytes": ours.dedup_size(),
         "minimum": minimum,
         "batches": len(batches(records, window)),
     }
+
+
+FINE_LADDER = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+
+
+def fine_ladder(records: list[tuple[float, int, StreamRecord]]) -> dict[str, float]:
+    """The same day with SPEC 11's example ladder (0, 1, 2, 5, 10, 20, 50… min)."""
+    saved = keys.MINUTES_LADDER
+    keys.MINUTES_LADDER = FINE_LADDER
+    try:
+        return measure(records, 30)
+    finally:
+        keys.MINUTES_LADDER = saved
+
+
+_LAST_ITEMS: dict[int, dict[ItemKey, dict[str, Any]]] = {}
+
+
+def ours_items(records: list[tuple[float, int, StreamRecord]]) -> dict[ItemKey, dict[str, Any]]:
+    return _LAST_ITEMS[id(records)]
+
+
+def users_minutes_index(items: dict[ItemKey, dict[str, Any]], ladder: tuple[float, ...] | None = None) -> int:
+    """Index writes of a per-user minutes bucket: one entry per user, two writes per bucket moved
+    (a user's minutes only grow, so the moves are the final bucket's index)."""
+    seconds: defaultdict[str, int] = defaultdict(int)
+    for key, item in items.items():
+        if key.sk.startswith(keys.VIEW_PREFIX):
+            seconds[key.pk] += int(item.get("seconds", 0))
+    return sum(1 + 2 * keys.minutes_bucket(s, ladder) for s in seconds.values())
 
 
 def naive(records: list[tuple[float, int, StreamRecord]]) -> dict[str, float]:
@@ -174,6 +236,21 @@ def main(size: str = "full") -> dict[str, Any]:
     print(
         f"resend recognition @30s: {chosen['dedup_bytes']} bytes of ids kept "
         f"({chosen['dedup_bytes'] / events:.2f} B/event); {chosen['creates']} items created"
+    )
+    print(
+        f"index writes @30s: {chosen['index_writes']} with KEYS_ONLY "
+        f"({chosen['index_writes'] / events:.4f}/event); projection ALL would write "
+        f"{chosen['index_writes_all']} ({chosen['index_writes_all'] / events:.4f}/event)"
+    )
+    fine = fine_ladder(records)
+    print(
+        f"attendees index with a 1-2-5 minutes ladder instead @30s: {fine['index_writes']} "
+        f"({fine['index_writes'] / events:.4f}/event), {fine['requests'] / events:.3f} writes/event"
+    )
+    users = users_minutes_index(ours_items(records), FINE_LADDER), users_minutes_index(ours_items(records))
+    print(
+        "a per-user minutes index (All users by minutes; not built) would add, from each user's final "
+        f"minutes: {users[0] / events:.4f}/event with the 1-2-5 ladder, {users[1] / events:.4f} with ours"
     )
     print(f"took {time.perf_counter() - began:.1f} s")
     ratio("write_requests_per_event@30s", chosen["requests"] / events, "<= 0.5")

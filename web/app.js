@@ -223,37 +223,65 @@ function usersLink() {
   return h("a", { href: `#/e/${enc(state.event)}/users` }, "All users");
 }
 
+// All users: server-side name-prefix search and name order, one page at a time (cursors).
+const USER_SORTS = [["name", "Name A→Z"], ["-name", "Name Z→A"]];
+const USERS_PAGE = 50;
+
 async function usersPage() {
   setCrumbs(h("span", {}, `Event ${state.event}`), "All users");
+  const search = h("input", { type: "search", id: "user-search", maxlength: "100", placeholder: "Search by name…", "aria-label": "Search users by name", autocomplete: "off" });
+  const sort = h("select", { id: "user-sort", "aria-label": "Sort users" }, USER_SORTS.map(([value, label]) => h("option", { value }, label)));
   const table = h("table", { class: "table", id: "users" },
     h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Company"), h("th", {}, "Country"))),
   );
   const body = h("tbody");
   table.append(body);
-  const more = h("button", { class: "secondary", hidden: true }, "Load more");
-  const loaded = [];
-  let cursor = null;
-  const loadPage = async () => {
-    more.disabled = true;
-    const query = new URLSearchParams({ limit: "50", ...(cursor ? { cursor } : {}) });
+  const empty = h("p", { class: "empty", hidden: true }, "No attendees yet.");
+  const prev = h("button", { class: "secondary", id: "users-prev", disabled: true }, "← Previous");
+  const next = h("button", { class: "secondary", id: "users-next", disabled: true }, "Next →");
+  const position = h("span", { class: "hint", id: "users-page" });
+  // cursors[i] opens page i (null for the first); a new search or sort starts again at page 0.
+  let cursors = [null];
+  let index = 0;
+  let generation = 0;
+  const load = async () => {
+    const mine = ++generation;
+    const prefix = search.value.trim();
+    const query = new URLSearchParams({ limit: String(USERS_PAGE), sort: sort.value });
+    if (prefix) query.set("q", prefix);
+    if (cursors[index]) query.set("cursor", cursors[index]);
+    prev.disabled = next.disabled = true;
     const page = await api(`${base()}/users?${query}`);
-    loaded.push(...page.items);
-    const twin = disambiguate(loaded);
-    body.replaceChildren();
-    for (const user of loaded) {
-      body.append(h("tr", { "data-user": user.userId },
-        h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(user.userId)}`, dir: "auto" }, user.name), " ", twin(user)),
-        h("td", {}, user.role || "—"), h("td", {}, user.company || "—"), h("td", {}, user.country || "—")));
-    }
-    cursor = page.nextCursor;
-    more.hidden = !cursor;
-    more.disabled = false;
+    if (mine !== generation) return; // a newer search replaced this one
+    const twin = disambiguate(page.items);
+    body.replaceChildren(...page.items.map((user) => h("tr", { "data-user": user.userId },
+      h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(user.userId)}`, dir: "auto" }, user.name), " ", twin(user)),
+      h("td", {}, user.role || "—"), h("td", {}, user.company || "—"), h("td", {}, user.country || "—"))));
+    cursors[index + 1] = page.nextCursor;
+    table.hidden = !page.items.length;
+    empty.hidden = Boolean(page.items.length);
+    empty.textContent = prefix ? `No user's name starts with “${prefix}”.` : "No attendees yet.";
+    prev.disabled = index === 0;
+    next.disabled = !page.nextCursor;
+    position.textContent = `Page ${index + 1}`;
     setFreshness(null);
   };
-  more.addEventListener("click", loadPage);
-  await loadPage();
+  const reload = () => load().catch((error) => { // a failed page keeps the table, says so
+    empty.hidden = false;
+    empty.textContent = error.status === 401 ? "Sign in again to see users." : "Could not load users; try again.";
+    prev.disabled = index === 0;
+    next.disabled = !cursors[index + 1];
+  });
+  const restart = () => { cursors = [null]; index = 0; return reload(); };
+  let typing = null;
+  search.addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(restart, 250); });
+  sort.addEventListener("change", restart);
+  prev.addEventListener("click", () => { if (index > 0) { index -= 1; reload(); } });
+  next.addEventListener("click", () => { if (cursors[index + 1]) { index += 1; reload(); } });
+  await load();
   app.replaceChildren(h("section", { class: "card" }, h("h1", {}, "All users"),
-    body.children.length ? table : h("p", { class: "empty" }, "No attendees yet."), more));
+    h("div", { class: "toolbar" }, search, sort), table, empty,
+    h("div", { class: "pager" }, prev, position, next)));
 }
 
 function tile(n, label, value, hint) {
@@ -448,7 +476,7 @@ async function sessionPage(sessionId) {
     const twin = disambiguate(attendees);
     body.replaceChildren();
     for (const a of attendees) {
-      body.append(h("tr", {},
+      body.append(h("tr", { "data-user": a.userId }, // the API's order: minutes (in steps), then id
         h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(a.userId)}`, dir: "auto", class: "attendee" }, a.name), " ", twin(a)),
         h("td", { class: "num" }, fmt.minutes(a.minutesViewed)),
         h("td", { class: "num" }, fmt.rate(a.engagementRate))));

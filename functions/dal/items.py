@@ -16,7 +16,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
 )
 from pynamodb.connection import TableConnection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from dal import connection
@@ -26,11 +26,12 @@ GSI1_NAME = "GSI1"
 
 
 class Gsi1(GlobalSecondaryIndex["AnalyticsItem"]):
-    """Session attendees (``EVT#e#SES#s``), VOD viewers (``EVT#e#VOD#v``), profiles (``EVT#e#USERS``)."""
+    """Session attendees (``EVT#e#SES#s``, by minutes bucket then id) and profiles (``EVT#e#USERS``,
+    by normalised name then id). Keys only: readers fetch the items by key (BatchGetItem)."""
 
     class Meta:
         index_name = GSI1_NAME
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     gsi1pk = UnicodeAttribute(hash_key=True)
     gsi1sk = UnicodeAttribute(range_key=True)
@@ -97,6 +98,10 @@ class _SessionCounters(AnalyticsItem):
 class UserSession(_SessionCounters, _Folded, discriminator="user_session"):
     polls = UnicodeSetAttribute(default=set)
     viewed = NumberAttribute(null=True)
+    # The minutes bucket's bookkeeping (domain.minutes): seconds per viewing item, and the items
+    # whose seconds may have grown since (JSON).
+    hours = UnicodeAttribute(null=True)
+    open_hours = UnicodeAttribute(null=True)
 
 
 class UserVod(_Folded, discriminator="user_vod"):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from dal.items import (
+    GSI1_NAME,
     AnalyticsItem,
     AttachmentLink,
     AttachmentTotal,
@@ -27,7 +28,7 @@ from dal.items import (
     VodTotal,
 )
 from domain import dashboard as d
-from domain import keys
+from domain import keys, minutes
 from domain.coverage import from_bytes
 
 BATCH_GET_LIMIT = 100
@@ -42,10 +43,6 @@ def _num(value: Any) -> float | None:
         return None
     number = Decimal(str(value))
     return int(number) if number == number.to_integral_value() else float(number)
-
-
-def profile_of(item: AnalyticsItem) -> d.Profile:
-    return _profile(item) if isinstance(item, Profile) else d.Profile()
 
 
 def _profile(item: Profile) -> d.Profile:
@@ -156,15 +153,30 @@ def user_activity(event_id: str, user_id: str) -> d.UserActivity:
     return rollup.activity(event_id, user_id)
 
 
-def session_viewing(event_id: str, user_id: str, session_id: str) -> d.SessionActivity:
-    """One attendee's viewing of one session, from their hourly viewing items (two Queries)."""
-    rollup = _Rollup()
-    pk = keys.user_pk(event_id, user_id)
-    for kind in ("live", "recording"):
-        prefix = keys.user_view_key(event_id, user_id, kind, session_id, "").sk
-        for item in AnalyticsItem.query(pk, AnalyticsItem.sk.startswith(prefix)):
-            rollup.add(item)
-    return d.SessionActivity(**rollup.session(session_id))
+def attendees_viewing(event_id: str, session_id: str, user_ids: list[str]) -> dict[str, d.SessionActivity]:
+    """Each listed attendee's viewing of the session, read by key: one BatchGetItem for their
+    user-session items, one for the hourly viewing items those list (no Query per attendee)."""
+    anchors = [keys.user_session_key(event_id, u, session_id) for u in user_ids]
+    rollups = {u: _Rollup() for u in user_ids}
+    merged: dict[str, int] = {}
+    views: list[keys.ItemKey] = []
+    for item in _batch_get(anchors):
+        if not isinstance(item, UserSession):
+            continue
+        user_id = item.pk.rsplit("#", 1)[-1]
+        for hour, seconds in json.loads(item.hours or "{}").items():
+            if hour == minutes.MERGED:  # hours merged past the anchor's bound: seconds as recorded
+                merged[user_id] = int(seconds)
+            else:
+                views.append(minutes.view_key(keys.ItemKey(item.pk, item.sk), hour))
+    for item in _batch_get(views):
+        rollups[item.pk.rsplit("#", 1)[-1]].add(item)
+    out = {}
+    for user_id, rollup in rollups.items():
+        session = rollup.session(session_id)
+        session["recording_seconds"] = session.get("recording_seconds", 0) + merged.get(user_id, 0)
+        out[user_id] = d.SessionActivity(**session)
+    return out
 
 
 def attachment_downloads(event_id: str, source: keys.ItemKey) -> int:
@@ -230,6 +242,7 @@ def catalog_entry(event_id: str, sort_key: str) -> d.CatalogEntry | None:
 
 
 def profiles(event_id: str, user_ids: Iterable[str]) -> dict[str, d.Profile]:
+    """Profiles by key, one BatchGetItem (missing ones are left out)."""
     wanted = (keys.profile_key(event_id, u) for u in user_ids)
     return {
         item.pk.rsplit("#", 1)[-1]: _profile(item)
@@ -240,21 +253,54 @@ def profiles(event_id: str, user_ids: Iterable[str]) -> dict[str, d.Profile]:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    items: list[AnalyticsItem]
+    items: list[keys.ItemKey]  # table keys, in index order
     last_key: dict[str, Any] | None
 
 
-def index_page(partition: str, limit: int, start: dict[str, Any] | None) -> Page:
-    """One page of GSI1 (profiles of an event, attendees of a session).
+_INDEX_KEYS = ("pk", "sk", "gsi1pk", "gsi1sk")
 
-    Reads one item past the page so the last page never hands out a cursor to nothing.
+
+def index_page(
+    partition: str,
+    limit: int,
+    start: dict[str, Any] | None,
+    *,
+    prefix: str | None = None,
+    descending: bool = False,
+) -> Page:
+    """One page of GSI1's keys (profiles of an event, attendees of a session); the index is
+    KEYS_ONLY, so callers read the items by key.
+
+    Reads one entry past the page so the last page never hands out a cursor to nothing.
     """
-    items = list(AnalyticsItem.gsi1.query(partition, limit=limit + 1, last_evaluated_key=start))
-    if len(items) <= limit:
-        return Page(items, None)
-    last = items[limit - 1]
-    names = ("pk", "sk", "gsi1pk", "gsi1sk")
-    return Page(items[:limit], {name: {"S": getattr(last, name)} for name in names})
+    condition = "gsi1pk = :pk"
+    values: dict[str, Any] = {":pk": {"S": partition}}
+    if prefix:
+        condition += " AND begins_with(gsi1sk, :prefix)"
+        values[":prefix"] = {"S": prefix}
+    request: dict[str, Any] = {
+        "TableName": AnalyticsItem.Meta.table_name,
+        "IndexName": GSI1_NAME,
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": not descending,
+        "Limit": limit + 1,
+    }
+    if start:
+        request["ExclusiveStartKey"] = start
+    entries: list[dict[str, Any]] = []
+    connection = AnalyticsItem._get_connection().connection
+    while len(entries) <= limit:
+        response = connection.dispatch("Query", request)
+        entries += response.get("Items", [])
+        if "LastEvaluatedKey" not in response:
+            break
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    found = [keys.ItemKey(e["pk"]["S"], e["sk"]["S"]) for e in entries[:limit]]
+    if len(entries) <= limit:
+        return Page(found, None)
+    last = entries[limit - 1]
+    return Page(found, {name: {"S": last[name]["S"]} for name in _INDEX_KEYS})
 
 
 def total(key: keys.ItemKey) -> SessionTotal | VodTotal | None:

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
+from domain import minutes
 from domain.coalesce import BatchPlan, Count, Download, ItemGroup, LatestGroup, Poll
 from domain.fold import Folded, Pending, fold_item, hashes_of, hwm_attribute, pending_of, split_tag
 from domain.keys import ItemKey, dedup_page_key, from_target_token
@@ -174,10 +175,13 @@ def apply_batch(
         if kept:
             groups.append(ItemGroup(group.key, group.user, kept, group.index))
 
+    syncs: dict[ItemKey, dict[str, Any] | None] = {}
+
     def user_stage(group: ItemGroup) -> tuple[ItemGroup, Folded | BaseException]:
         old = items.get(group.key)
         try:
-            folded = fold_item(group, old, shard, totals.applied, _spilled(items, group.key, old))
+            spilled = _spilled(items, group.key, old)
+            folded = fold_item(group, old, shard, totals.applied, spilled, syncs.get(group.key))
             if folded.state is not None:
                 for page_key, page in folded.pages:  # before the item that counts them
                     store.write_item(page_key, page, PAGE_VERSION)
@@ -189,25 +193,80 @@ def apply_batch(
 
     persisted: dict[ItemKey, tuple[dict[str, Any] | None, str]] = {}
     created: dict[ItemKey, list[ItemKey]] = {}  # tombstone -> items this batch created for the user
-    for group, result in run(user_stage, groups):
-        if isinstance(result, ItemTooLarge):
-            outcome.quarantined.update(dict.fromkeys((e.seq for e in group.entries), "item_too_large"))
-            continue
-        if isinstance(result, BaseException):
-            outcome.fail_at(group.first_seq, result)
-            persisted[group.key] = (items.get(group.key), group.first_seq)
-            continue
-        if result.state is not None:
-            outcome.written += 1
-        if result.created:
-            created.setdefault(group.user, []).extend([group.key, *(k for k, _ in result.pages)])
-        persisted[group.key] = (result.state or items.get(group.key), group.first_seq)
+
+    def collect(stage: list[ItemGroup], first_of: Callable[[ItemGroup], str]) -> None:
+        for group, result in run(user_stage, stage):
+            if isinstance(result, ItemTooLarge):
+                outcome.quarantined.update(dict.fromkeys((e.seq for e in group.entries), "item_too_large"))
+                continue
+            if isinstance(result, BaseException):
+                outcome.fail_at(first_of(group), result)
+                persisted[group.key] = (items.get(group.key), group.first_seq)
+                continue
+            if result.state is not None:
+                outcome.written += 1
+            if result.created:
+                created.setdefault(group.user, []).extend([group.key, *(k for k, _ in result.pages)])
+            persisted[group.key] = (result.state or items.get(group.key), group.first_seq)
+
+    # Viewing items first, then the session anchors whose minutes bucket they may move.
+    anchors = minutes.anchors_of(g.key for g in groups)
+    collect([g for g in groups if g.key not in anchors], _first_seq)
+    later = [g for g in groups if g.key in anchors]
+    if later:
+        by_key = {g.key: g for g in groups}
+
+        def anchor_first(group: ItemGroup) -> str:
+            # Its viewing records must come again too: the anchor is recomputed from their items.
+            views = [by_key[k].first_seq for k in anchors[group.key].values() if k in by_key]
+            return min([group.first_seq, *views])
+
+        try:
+            _sync_anchors(store, later, anchors, items, persisted, syncs)
+        except Exception as exc:  # the open hours could not be read: the anchors wait
+            for group in later:
+                outcome.fail_at(anchor_first(group), exc)
+                persisted[group.key] = (items.get(group.key), group.first_seq)
+            later = []
+        collect(later, anchor_first)
 
     for profile in _apply_latest(store, plan.latest, items, outcome, run):
         created.setdefault(profile.user or profile.key, []).append(profile.key)
     _apply_totals(store, shard, plan.last_seq, persisted, totals, outcome, run)
     _undo_if_erased_meanwhile(store, items, created, outcome)
     return outcome
+
+
+def _first_seq(group: ItemGroup) -> str:
+    return group.first_seq
+
+
+def _sync_anchors(
+    store: ItemStore,
+    anchors: list[ItemGroup],
+    hours: dict[ItemKey, dict[str, ItemKey]],
+    items: dict[ItemKey, dict[str, Any]],
+    persisted: dict[ItemKey, tuple[dict[str, Any] | None, str]],
+    syncs: dict[ItemKey, dict[str, Any] | None],
+) -> None:
+    """Each session anchor's minutes bucket and hours from its viewing items as written
+    (``domain.minutes``); open hours the batch did not touch are read by key first (rare)."""
+    wanted = {
+        group.key: {
+            h: minutes.view_key(group.key, h) for h in minutes.to_read(items.get(group.key), hours[group.key])
+        }
+        for group in anchors
+    }
+    keys_to_read = {k for by_hour in wanted.values() for k in by_hour.values()}
+    read = store.read(keys_to_read) if keys_to_read else {}  # a failure fails the anchors' stage
+    for group in anchors:
+        touched = {
+            h: int((persisted.get(k, (items.get(k), ""))[0] or {}).get("seconds", 0))
+            for h, k in hours[group.key].items()
+        }
+        others = {h: int(read.get(k, {}).get("seconds", 0)) for h, k in wanted[group.key].items()}
+        user_id = group.key.pk.rsplit("#", 1)[1]
+        syncs[group.key] = minutes.anchor_sync(items.get(group.key), touched, others, user_id)
 
 
 def _undo_if_erased_meanwhile(

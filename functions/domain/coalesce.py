@@ -213,8 +213,9 @@ _Op = tuple[ItemKey, Op, dict[str, str] | None]
 
 
 def _attendee(e: str, u: str, total: ItemKey) -> dict[str, str]:
-    """GSI1 attributes that list a session's attendees or a VOD's viewers."""
-    return {"gsi1pk": total.pk, "gsi1sk": keys.user_index_sk(u)}
+    """GSI1 attributes that list a session's attendees: written when the item is created (in the
+    lowest minutes bucket); the aggregator moves the entry when the user's minutes change bucket."""
+    return {"gsi1pk": total.pk, "gsi1sk": keys.attendee_index_sk(0, u)}
 
 
 def _session_op(e: str, u: str, s: str, op: Op) -> _Op:
@@ -262,7 +263,7 @@ _SECONDS_OF = {"live": "live_seconds", "recording": "recording_seconds", "vod": 
 class _Viewing(NamedTuple):
     anchor: ItemKey  # the user's session/VOD item: its first viewing adds a distinct viewer
     viewed: Viewed
-    attendee: dict[str, str]  # the anchor's GSI1 attributes
+    attendee: dict[str, str] | None  # the anchor's GSI1 attributes (sessions; VODs are not listed)
     total: ItemKey
     counter: str
     user: ItemKey  # the user's tombstone
@@ -275,11 +276,12 @@ def _viewing(e: str, u: str, kind: str, content: str) -> _Viewing:
 
     Cached: heartbeats are most of the stream, and a user sends many for the same item.
     """
+    attendee: dict[str, str] | None = None
     if kind == "vod":
         total, anchor = keys.vod_total_key(e, content), keys.user_vod_key(e, u, content)
     else:
         total, anchor = keys.session_total_key(e, content), keys.user_session_key(e, u, content)
-    attendee = _attendee(e, u, total)
+        attendee = _attendee(e, u, total)
     return _Viewing(anchor, Viewed(total), attendee, total, _SECONDS_OF[kind], _tombstone(e, u), {})
 
 
@@ -330,7 +332,7 @@ def _latest_group(
             "industry": p.industry,
             "country": p.country,
             "gsi1pk": keys.users_index_pk(e),
-            "gsi1sk": keys.user_index_sk(event.user),
+            "gsi1sk": keys.name_index_sk(p.name, event.user),
         }
         tombstone = keys.tombstone_key(e, event.user)
         return LatestGroup(keys.profile_key(e, event.user), seq, when, values, "profile_time", *at, tombstone)

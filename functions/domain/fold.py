@@ -86,16 +86,19 @@ def fold_item(
     shard: str,
     applied: Applied,
     spilled: frozenset[bytes] = frozenset(),
+    sync: dict[str, Any] | None = None,
 ) -> Folded:
+    """``sync``: attributes to set whatever the operations (an anchor's minutes bucket and hours,
+    derived from its viewing items after they were written; see ``domain.minutes``)."""
     old = old or {}
     mark = old.get(hwm_attribute(shard))
     entries = group.entries if mark is None else [e for e in group.entries if e.seq > mark]
-    if not entries or (old.get("viewed") and all(type(e.op) is Viewed for e in entries)):
+    if not sync and (not entries or (old.get("viewed") and all(type(e.op) is Viewed for e in entries))):
         return Folded(None)  # nothing new; the second case is most batches' "viewed" for a content
     state = dict(old)
     deltas: Deltas = {}
     hashes: list[bytes] = []
-    if type(entries[0].op) is Cover:  # a viewing item (VIEW#…): all its operations are covers
+    if entries and type(entries[0].op) is Cover:  # a viewing item (VIEW#…): all its operations are covers
         changed = _cover_all(state, [e.op for e in entries], deltas)  # type: ignore[misc]
     else:
         hashes = hashes_of(state.get("dedup"))
@@ -109,13 +112,18 @@ def fold_item(
                 known.add(op.hash)
                 hashes.append(op.hash)
             changed |= _APPLY[type(op)](state, op, deltas)
+    if sync:
+        changed = True
     if not changed:
         return Folded(None)
     created = not old
     if group.index and "gsi1pk" not in state:
-        state.update(group.index)
+        state.update(group.index)  # index keys only when created: later writes don't touch the index
+    if sync:
+        state.update(sync)
     state["version"] = int(state.get("version", 0)) + 1
-    state[hwm_attribute(shard)] = entries[-1].seq
+    if entries:
+        state[hwm_attribute(shard)] = entries[-1].seq
     pending = {
         tag: kept
         for tag, by_total in pending_of(old).items()

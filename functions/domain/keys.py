@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -75,10 +77,6 @@ def users_index_pk(event_id: str) -> str:
     return f"EVT#{event_id}#USERS"
 
 
-def user_index_sk(user_id: str) -> str:
-    return f"USR#{user_id}"
-
-
 ERASED = "ERASED"
 VIEW_PREFIX = "VIEW#"
 DEDUP_PREFIX = "DEDUP#"
@@ -127,3 +125,40 @@ def target_token(key: ItemKey) -> str:
 def from_target_token(token: str) -> ItemKey:
     pk, sk = token.split("|", 1)
     return ItemKey(pk, sk)
+
+
+# --- index sort keys (GSI1, KEYS_ONLY: written when an item is created or its key changes) ---------
+
+# Minutes ladder of the attendees index (SPEC 11): coarse, so that a 12-minute session moves no
+# attendee between buckets and a keynote hour moves each at most three times (two index writes a
+# move: DynamoDB deletes the old index entry and puts the new one). Exact minutes are read by key.
+MINUTES_LADDER: tuple[float, ...] = (0, 15, 30, 60, 120, 240, 480, 960, 1920, 3840, 7680)
+
+
+def minutes_bucket(seconds: int, ladder: tuple[float, ...] | None = None) -> int:
+    """Index of the highest ladder step (minutes) that ``seconds`` reaches."""
+    return bisect.bisect_right(ladder or MINUTES_LADDER, seconds / 60) - 1
+
+
+def attendee_index_sk(bucket: int, user_id: str) -> str:
+    """``M<99 - bucket>#USR#<u>``: string order is minutes descending, then user id."""
+    return f"M{99 - bucket:02d}#USR#{user_id}"
+
+
+NAME_KEY_CHARS = 100  # the indexed part of a name; a search prefix may not be longer
+_NAME_SEPARATOR = "\x01"  # below every character a normalised name keeps
+
+
+def normalized_name(name: str | None) -> str:
+    """Case- and width-insensitive form of a name (NFKC, casefold), control characters removed."""
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    return "".join(c for c in text if c >= " ").strip()[:NAME_KEY_CHARS]
+
+
+def name_index_sk(name: str | None, user_id: str) -> str:
+    """Profiles in GSI1: normalised name, then user id (name order; a name prefix is a key prefix)."""
+    return f"N{normalized_name(name)}{_NAME_SEPARATOR}{user_id}"
+
+
+def name_prefix_sk(prefix: str) -> str:
+    return f"N{normalized_name(prefix)}"

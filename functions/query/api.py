@@ -8,7 +8,7 @@ import json
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -16,7 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dal import reads
-from dal.items import SessionTotal, UserSession, bind_table
+from dal.items import SessionTotal, bind_table
 from domain import keys
 from domain.dashboard import Listing
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
@@ -25,7 +25,7 @@ from query import models
 from query.cursor import decode_cursor, decode_position, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
 from shared.dashboard import user_dashboard, user_list_page
-from shared.errors import ApiError, NotFound
+from shared.errors import ApiError, BadRequest, NotFound
 from shared.http import (
     caller,
     error_response,
@@ -126,17 +126,42 @@ def list_user_attachments(
     return models.AttachmentPage.model_validate(_user_list(eventId, userId, "attachments", limit, cursor))
 
 
+UserSort = Annotated[
+    Literal["name", "-name"],
+    Query(description="name (A→Z, the default) or -name (Z→A); case- and accent-width-insensitive"),
+]
+NamePrefix = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=keys.NAME_KEY_CHARS,
+        description="only users whose name starts with this (case-insensitive)",
+    ),
+]
+
+
 @app.get("/v1/events/<eventId>/users", summary="A page of the event's attendee profiles")
-def list_users(eventId: EventId, limit: Limit = 25, cursor: Cursor = None) -> models.UserPage:
+def list_users(
+    eventId: EventId,
+    limit: Limit = 25,
+    cursor: Cursor = None,
+    sort: UserSort = "name",
+    q: NamePrefix = None,
+) -> models.UserPage:
     caller(app).require_event(READ, eventId)
-    scope = listing_scope("users", eventId)
+    if q is not None and not keys.normalized_name(q):
+        raise BadRequest("the name prefix is empty once normalised", code="invalid_prefix")
+    scope = listing_scope("users", eventId, sort, q or "")
     page = reads.index_page(
-        keys.users_index_pk(eventId), limit, decode_cursor(_secret_if(cursor), scope, cursor)
+        keys.users_index_pk(eventId),
+        limit,
+        decode_cursor(_secret_if(cursor), scope, cursor),
+        prefix=keys.name_prefix_sk(q) if q else None,
+        descending=sort == "-name",
     )
-    items = []
-    for item in page.items:
-        user_id = item.pk.rsplit("#", 1)[-1]
-        items.append(user_list_item(eventId, user_id, reads.profile_of(item)))
+    user_ids = [key.pk.rsplit("#", 1)[-1] for key in page.items]
+    found = reads.profiles(eventId, user_ids)  # the index holds keys only: profiles by key
+    items = [user_list_item(eventId, u, found[u]) for u in user_ids if u in found]
     return models.UserPage.model_validate({"items": items, "nextCursor": _next(scope, page.last_key)})
 
 
@@ -154,14 +179,12 @@ def get_session(
     if total is None and entry is None:
         raise NotFound("no such session in this event", code="session_not_found")
     scope = listing_scope("attendees", eventId, sessionId)
+    # Attendees by minutes bucket, then id (the index); exact figures read by key, no Query each.
     page = reads.index_page(total_key.pk, limit, decode_cursor(_secret_if(cursor), scope, cursor))
-    attendees = [i for i in page.items if isinstance(i, UserSession)]
-    user_ids = [i.pk.rsplit("#", 1)[-1] for i in attendees]
+    user_ids = [key.pk.rsplit("#", 1)[-1] for key in page.items]
     profiles = reads.profiles(eventId, user_ids)
-    rows = [
-        attendee_row(eventId, uid, profiles.get(uid), reads.session_viewing(eventId, uid, sessionId))
-        for uid in user_ids
-    ]
+    viewing = reads.attendees_viewing(eventId, sessionId, user_ids)
+    rows = [attendee_row(eventId, uid, profiles.get(uid), viewing[uid]) for uid in user_ids]
     counts = reads.counters(total) if isinstance(total, SessionTotal) else {}
     counts["downloads"] = counts.get("downloads", 0) + reads.attachment_downloads(eventId, total_key)
     return models.SessionAnalytics.model_validate(

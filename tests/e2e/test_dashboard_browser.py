@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from domain.keys import minutes_bucket
 from infra import demo, tokens
 from tests.e2e.conftest import ARTIFACTS, WINDOW_SECONDS, LocalStack, Site
 from tests.support.viewing import seconds_per_user
@@ -427,4 +428,63 @@ def test_show_all_pages_through_a_list_past_the_200_row_cap(stack: LocalStack, b
     assert note.inner_text().strip() == "205 of 205, most downloaded first."
     assert button.is_hidden()  # nothing left to load
     assert "refreshes every" not in page.locator("#freshness").inner_text()
+
+
+def test_all_users_searches_sorts_and_pages_on_the_server_and_attendees_come_by_minutes(
+    stack: LocalStack, browser: Any, demo_loaded: dict
+) -> None:
+    event = "directory"
+    token = tokens.issue("directory", "analytics:ingest analytics:read", [event])
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    names = [f"Ana {i:02d}" for i in range(55)] + [f"Zed {i}" for i in range(5)]
+    profiles = [
+        {"id": f"p{i}", "type": "user.profile", "time": now, "eventId": event, "userId": f"d{i:02d}",
+         "data": {"name": name}}
+        for i, name in enumerate(names)
+    ]  # fmt: skip
+    assert stack.request("POST", "/v1/interactions", token, {"events": profiles})[0] == 202
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status, found = stack.request("GET", f"/v1/events/{event}/users?q=zed", token)
+        if status == 200 and len(found["items"]) == 5:
+            break
+        time.sleep(0.2)
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(f"{stack.url}/#token={token}&event={event}")
+    page.wait_for_selector("#users")
+    shown = lambda: page.locator("#users tbody a").all_inner_texts()  # noqa: E731
+    assert shown() == names[:50]  # name order, one page of 50
+    page.locator("#users-next").click()
+    page.wait_for_function("document.querySelector('#users-page').textContent === 'Page 2'")
+    assert shown() == names[50:]
+    assert page.locator("#users-next").is_disabled()
+    page.locator("#users-prev").click()
+    page.wait_for_function("document.querySelector('#users-page').textContent === 'Page 1'")
+    assert shown() == names[:50]
+    page.locator("#user-sort").select_option("-name")
+    page.wait_for_function("document.querySelector('#users tbody a').textContent === 'Zed 4'")
+    assert shown() == names[::-1][:50]
+    page.locator("#user-search").fill("ZED")
+    page.wait_for_function("document.querySelectorAll('#users tbody tr').length === 5")
+    assert shown() == [f"Zed {i}" for i in range(4, -1, -1)]
+    page.screenshot(path=str(ARTIFACTS / "users-search.png"), full_page=True)
+    page.locator("#user-search").fill("nobody")
+    page.wait_for_selector("p.empty:not([hidden])")
+    assert "nobody" in page.locator("p.empty").inner_text()
+    page.close()
+
+    # Session attendees: the page shows the API's order, which is by minutes bucket, then id.
+    read, session = demo_loaded["read"], demo_loaded["board"]["sessions"][0]["sessionId"]
+    _, data = stack.request("GET", f"/v1/events/{EVENT}/sessions/{session}/analytics?limit=200", read)
+    rows = data["attendees"]["items"]
+    assert [r["userId"] for r in rows] == [
+        r["userId"] for r in sorted(rows, key=lambda r: (-minutes_bucket(r["viewedSeconds"]), r["userId"]))
+    ]
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(f"{stack.url}/#token={read}&event={EVENT}")
+    page.wait_for_selector("#users")
+    page.evaluate(f"location.hash = '#/e/{EVENT}/sessions/{session}'")
+    page.wait_for_selector("#attendees")
+    in_page = page.locator("#attendees tbody tr").evaluate_all("rows => rows.map(r => r.dataset.user)")
+    assert in_page == [r["userId"] for r in rows][: len(in_page)]
     page.close()

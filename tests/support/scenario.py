@@ -83,7 +83,18 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("EVT#e1#CATALOG", "VOD#v1"): {"name": "Intro", "duration": 100},
 }
 
-BOOKKEEPING = ("hwm_", "gsi1", "kind", "profile_time", "catalog_time", "version", "pending", "dedup")
+BOOKKEEPING = (
+    "hwm_",
+    "gsi1",
+    "kind",
+    "profile_time",
+    "catalog_time",
+    "version",
+    "pending",
+    "dedup",
+    "hours",
+    "open_hours",
+)
 
 
 def business_fields(item: dict[str, Any]) -> dict[str, Any]:

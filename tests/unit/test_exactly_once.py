@@ -4,24 +4,38 @@ what one clean pass over the distinct events gives (SPEC sections 4 and 11)."""
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from datetime import UTC, datetime
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain import keys as keys_module
+from domain import minutes
 from domain.apply import ItemTooLarge
 from domain.coalesce import StreamRecord
 from domain.coverage import from_bytes
-from domain.keys import DEDUP_PREFIX, ItemKey, tombstone_key
+from domain.keys import DEDUP_PREFIX, ItemKey, minutes_bucket, tombstone_key
 from domain.sequence import order_key
 from models.events import parse_event
 from tests.support.delivery import apply_once, deliver_chaotically
-from tests.support.events import chat, download, live, poll, profile, raw_events, session_event
+from tests.support.events import (
+    chat,
+    download,
+    live,
+    poll,
+    profile,
+    raw_events,
+    recording,
+    session_event,
+    vod,
+)
 from tests.support.memory_store import MemoryStore
 
-BOOKKEEPING = {"version", "pending", "dedup", "dedup_pages"}
+BOOKKEEPING = {"version", "pending", "dedup", "dedup_pages", "hours", "open_hours"}
 
 
 def stream(raws: list[dict]) -> list[StreamRecord]:
@@ -263,3 +277,107 @@ def test_an_erase_during_the_batch_leaves_nothing_the_batch_created() -> None:
     assert outcome.erased == 1
     assert [k for k in store.items if k.pk == "EVT#e1#USR#u1"] == []
     assert store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]["live_seconds"] == 30  # anonymous totals stay
+
+
+@st.composite
+def attendees_viewing(draw: st.DrawFn) -> list[dict]:
+    """Live and recording heartbeats of a few users in two sessions, across hour boundaries."""
+    beats = []
+    for _ in range(draw(st.integers(1, 40))):
+        second = draw(st.integers(0, 7300))
+        hh, rest = divmod(second, 3600)
+        mm, ss = divmod(rest, 60)
+        when = f"2026-11-20T{10 + hh:02d}:{mm:02d}:{ss:02d}Z"
+        maker = draw(st.sampled_from([live, recording]))
+        user, session = draw(st.sampled_from(["u1", "u2", "u3", "u4"])), draw(st.sampled_from(["s1", "s2"]))
+        beats.append(maker(session, draw(st.integers(1, 60)), user=user, time=when))
+    if draw(st.booleans()):
+        beats.append(session_event("reaction.sent", "s1", user="u5"))  # an attendee with no viewing
+    return beats
+
+
+def brute_force_attendees(beats: list[dict], session: str) -> list[str]:
+    """Each user's seconds in the session (union of intervals per kind), sorted by bucket, then id."""
+    watched: dict[tuple[str, str], set[int]] = {}
+    users: set[str] = set()
+    for beat in beats:
+        if beat["data"].get("sessionId") != session:
+            continue
+        users.add(beat["userId"])
+        if beat["type"] != "view.heartbeat":
+            continue
+        end = int(parse_event(beat).time.timestamp() // 1)
+        span = set(range(end - beat["data"]["seconds"], end))
+        watched.setdefault((beat["userId"], beat["data"]["kind"]), set()).update(span)
+    seconds = {u: sum(len(s) for (v, _), s in watched.items() if v == u) for u in users}
+    return sorted(users, key=lambda u: (-minutes_bucket(seconds[u]), u))
+
+
+def indexed_attendees(items: dict[ItemKey, dict[str, Any]], session: str) -> list[str]:
+    entries = [
+        (item["gsi1sk"], key.pk.rsplit("#", 1)[1])
+        for key, item in items.items()
+        if item.get("gsi1pk") == f"EVT#e1#SES#{session}"
+    ]
+    return [user for _, user in sorted(entries)]
+
+
+@settings(max_examples=120, deadline=None)
+@given(attendees_viewing(), st.integers(0, 2**32), st.sampled_from([0.0, 0.2]))
+def test_attendees_order_equals_a_brute_force_sort_by_bucket_then_id(
+    beats: list[dict], seed: int, fail_rate: float
+) -> None:
+    rng = random.Random(seed)
+    arrivals = with_resends(beats, rng, [rng.randint(1, 2) for _ in beats])
+    # A fine ladder (15 s, 30 s, 1 min, 2 min…) so that a few heartbeats move attendees between buckets.
+    with patch.object(keys_module, "MINUTES_LADDER", (0, 0.25, 0.5, 1, 2, 4, 8)):
+        store = MemoryStore(fail_rate=fail_rate, seed=seed, lost_reply_rate=fail_rate / 2)
+        deliver_chaotically(store, stream(arrivals), rng)
+        for session in ("s1", "s2"):
+            assert indexed_attendees(store.items, session) == brute_force_attendees(beats, session)
+
+
+def test_a_bucket_change_moves_the_index_entry_and_an_open_hour_is_read_once() -> None:
+    """Minutes grow in hour 10, then the user switches to hour 11: the anchor reads hour 10 once."""
+    with patch.object(keys_module, "MINUTES_LADDER", (0, 1, 2)):
+        store = MemoryStore()
+        first = [live("s1", 60, time="2026-11-20T10:59:00Z")]
+        apply_once(store, stream(first))
+        anchor = store.items[ItemKey("EVT#e1#USR#u1", "SES#s1")]
+        assert anchor["gsi1sk"] == "M98#USR#u1"  # 1 minute: bucket 1
+        version = anchor["version"]
+        apply_once(
+            store, [StreamRecord(order_key("2"), parse_event(live("s1", 30, time="2026-11-20T10:59:50Z")))]
+        )
+        assert store.items[ItemKey("EVT#e1#USR#u1", "SES#s1")]["version"] == version  # same bucket, open hour
+        apply_once(
+            store, [StreamRecord(order_key("3"), parse_event(live("s1", 60, time="2026-11-20T11:01:00Z")))]
+        )
+        anchor = store.items[ItemKey("EVT#e1#USR#u1", "SES#s1")]
+        assert anchor["gsi1sk"] == "M97#USR#u1"  # 90 + 60 s across two hours: bucket 2
+        assert anchor["open_hours"] == '["L#2026-11-20T11"]'
+        assert anchor["hours"] == '{"L#2026-11-20T10":90,"L#2026-11-20T11":60}'
+
+
+def test_an_anchor_keeps_at_most_max_hours_and_merges_the_oldest_closed_ones() -> None:
+    """A hostile producer's heartbeats over many hours cannot grow the anchor without bound."""
+    hours = {f"L#2026-11-{1 + h // 24:02d}T{h % 24:02d}": 60 for h in range(minutes.MAX_HOURS)}
+    anchor = {
+        "hours": json.dumps(hours),
+        "open_hours": "[]",
+        "gsi1sk": keys_module.attendee_index_sk(0, "u1"),
+    }
+    sync = minutes.anchor_sync(anchor, {"R#2026-11-30T23": 30}, {}, "u1")
+    assert sync is not None
+    kept = json.loads(sync["hours"])
+    assert len(kept) == minutes.MAX_HOURS
+    assert kept[minutes.MERGED] == 120  # the two oldest closed hours, merged
+    assert sum(kept.values()) == 60 * minutes.MAX_HOURS + 30  # no second lost from the total
+    assert json.loads(sync["open_hours"]) == ["R#2026-11-30T23"]
+
+
+def test_vod_viewing_has_no_session_anchor_and_nothing_indexes_vod_viewers() -> None:
+    store = MemoryStore()
+    apply_once(store, stream([vod("v1", 30, 30, 100)]))
+    assert minutes.session_anchor_of(next(k for k in store.items if k.sk.startswith("VIEW#V#"))) is None
+    assert "gsi1pk" not in store.items[ItemKey("EVT#e1#USR#u1", "VOD#v1")]
