@@ -62,9 +62,11 @@ def test_five_concurrent_requests_with_one_key(moto_server: dict[str, str], tmp_
     ]
     results = []
     for process in processes:
-        out, err = process.communicate(timeout=240)
+        out, err = process.communicate(timeout=900)
         assert process.returncode == 0, err.decode()[-2000:]
         results.append(json.loads(out.decode().strip().splitlines()[-1]))
+    timeouts = sorted(p.name for p in tmp_path.glob("timed-out-*"))
+    assert not timeouts, f"a rendezvous timed out, the overlap is unproven: {timeouts}"
     statuses = sorted(r["status"] for r in results)
     # The one that forwards holds its request in flight until the other four were answered
     # (tests/support/post_once.py): so they overlapped, and each of them saw it in flight.

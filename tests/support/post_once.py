@@ -17,13 +17,16 @@ import sys
 import time
 from pathlib import Path
 
-WAIT_SECONDS = 150  # a busy CI machine may take long to start the others
+WAIT_SECONDS = 400  # a busy machine may take minutes to start five interpreters (seen: > 150 s)
 INVOCATION_MS = 600_000  # the in-flight record expires with the invocation: longer than any wait
 
 
 def wait_for(rendezvous: Path, pattern: str, count: int) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
-    while len(list(rendezvous.glob(pattern))) < count and time.monotonic() < deadline:
+    while len(list(rendezvous.glob(pattern))) < count:
+        if time.monotonic() > deadline:  # said, so a failure names its cause
+            (rendezvous / f"timed-out-{pattern.rstrip('-*')}-{os.getpid()}").touch()
+            return
         time.sleep(0.02)
 
 
