@@ -165,10 +165,10 @@ ERRORS_BY_OPERATION: dict[tuple[str, str], list[str]] = {
     ("post", "/v1/interactions"): [*_READ, "409", "413", "415", "422", "503"],
     ("get", "/v1/events/{eventId}/users/{userId}/analytics"): [*_READ, "404"],
     ("get", "/v1/events/{eventId}/users"): _READ,
-    # A user's full lists: a page of nobody's rows is an empty page, not a 404.
-    ("get", "/v1/events/{eventId}/users/{userId}/sessions"): _READ,
-    ("get", "/v1/events/{eventId}/users/{userId}/vods"): _READ,
-    ("get", "/v1/events/{eventId}/users/{userId}/attachments"): _READ,
+    # A user's full lists: 404 for a user with no analytics in the event, like the dashboard.
+    ("get", "/v1/events/{eventId}/users/{userId}/sessions"): [*_READ, "404"],
+    ("get", "/v1/events/{eventId}/users/{userId}/vods"): [*_READ, "404"],
+    ("get", "/v1/events/{eventId}/users/{userId}/attachments"): [*_READ, "404"],
     ("get", "/v1/events/{eventId}/sessions/{sessionId}/analytics"): [*_READ, "404"],
     ("get", "/v1/events/{eventId}/vods/{vodId}/analytics"): [*_READ, "404"],
     ("post", "/v1/events/{eventId}/users/{userId}/report"): [*_READ, "404", "503"],
