@@ -1,6 +1,7 @@
 """A local HTTP API: routes from template.yaml to the real handlers, API Gateway style.
 
-Builds payload-format-2.0 events with the verified JWT claims in the request context,
+Builds payload-format-2.0 events as AWS does (infra/apigw.py): the verified JWT claims flattened to
+strings in the request context, non-text bodies in base64;
 invokes the handler in-process (one at a time per function, like one warm container),
 and returns its response. Also serves the reference dashboard from web/.
 
@@ -29,6 +30,7 @@ from urllib.parse import parse_qsl
 from werkzeug.wrappers import Request, Response
 
 from infra import tokens
+from infra.apigw import flatten_claims, sent_as_text
 from infra.template import load_template, parameter_values, resources_of_type
 
 WEB = Path(__file__).resolve().parent.parent / "web"
@@ -228,10 +230,15 @@ class Gateway:
     @staticmethod
     def _event(request: Request, route: Route, params: dict[str, str], claims: dict[str, Any] | None) -> dict:
         body = request.get_data()
-        try:
-            text, encoded = body.decode("utf-8"), False
-        except UnicodeDecodeError:
-            text, encoded = base64.b64encode(body).decode(), True
+        text = None
+        if sent_as_text(request.headers.get("Content-Type")):
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None  # not text after all: base64, like a binary body
+        encoded = text is None
+        if text is None:
+            text = base64.b64encode(body).decode()
         context: dict[str, Any] = {
             "accountId": "000000000000",
             "apiId": "local",
@@ -250,7 +257,7 @@ class Gateway:
             "timeEpoch": int(time.time() * 1000),
         }
         if claims is not None:
-            context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+            context["authorizer"] = {"jwt": {"claims": flatten_claims(claims), "scopes": None}}
         query = request.query_string.decode()
         return {
             "version": "2.0",

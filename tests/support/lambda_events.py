@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from infra.apigw import flatten_claims, sent_as_text
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "aws"
 STAGE = "prod"  # template.yaml's StageName default
 ACCOUNT = "123456789012"
@@ -73,23 +75,6 @@ def claims(
 ) -> dict[str, Any]:
     """A token's claims as the identity provider issues them (lists are lists)."""
     return {"sub": sub, "scope": scope, "eventIds": events if events is not None else ["*"]}
-
-
-def _claim_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(int(value)) if float(value).is_integer() else repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + " ".join(_claim_text(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
-
-
-def flatten_claims(token_claims: Mapping[str, Any]) -> dict[str, str]:
-    """``requestContext.authorizer.jwt.claims`` as API Gateway's JWT authorizer renders them."""
-    return {name: _claim_text(value) for name, value in token_claims.items() if value is not None}
 
 
 def token_claims(extra: Mapping[str, Any], now: float | None = None) -> dict[str, Any]:
@@ -150,15 +135,6 @@ def select_route(method: str, path: str) -> tuple[ApiRoute | None, dict[str, str
             if route.pattern is not None and route.method == wanted and (m := route.pattern.match(path)):
                 return route, m.groupdict()
     return next((r for r in routes if r.path == "$default"), None), {}
-
-
-_TEXT_TYPES = ("application/json", "application/xml", "application/javascript")
-
-
-def sent_as_text(content_type: str | None) -> bool:
-    """HTTP APIs pass text/*, JSON, XML and JavaScript bodies as text; everything else as base64."""
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    return media.startswith("text/") or media in _TEXT_TYPES
 
 
 def http_event(
