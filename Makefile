@@ -38,6 +38,7 @@ LINTED := functions layers infra tests $(wildcard benchmarks)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/lint-imports --no-cache  # the layer contracts in pyproject.toml
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy

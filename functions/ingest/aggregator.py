@@ -12,7 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dal.items import bind_table
+from dal import bind_table
 from dal.writes import DynamoItemStore
 from domain.apply import BatchOutcome, apply_batch
 from domain.coalesce import StreamRecord, coalesce_batch

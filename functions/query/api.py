@@ -15,8 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dal import reads
-from dal.items import SessionTotal, bind_table
+from dal import bind_table, reads
 from domain import keys
 from domain.dashboard import Listing
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
@@ -185,7 +184,7 @@ def get_session(
     profiles = reads.profiles(eventId, user_ids)
     viewing = reads.attendees_viewing(eventId, sessionId, user_ids)
     rows = [attendee_row(eventId, uid, profiles.get(uid), viewing[uid]) for uid in user_ids]
-    counts = reads.counters(total) if isinstance(total, SessionTotal) else {}
+    counts = reads.counters(total) if total is not None else {}
     counts["downloads"] = counts.get("downloads", 0) + reads.attachment_downloads(eventId, total_key)
     return models.SessionAnalytics.model_validate(
         {
@@ -232,7 +231,9 @@ def erase_user(eventId: EventId, userId: UserId) -> models.Erased:
     reads.write_tombstone(eventId, userId, format_time(_now()))
     item_keys = reads.user_item_keys(eventId, userId)
     reads.delete_items(item_keys)
-    from dal.reports import delete_user_reports  # S3: only erase needs it (cold start of dashboard reads)
+    from shared.reports_bucket import (
+        delete_user_reports,  # S3: only erase needs it (cold start of dashboard reads)
+    )
 
     bucket = require(get_settings().reports_bucket, "REPORTS_BUCKET")
     reports = delete_user_reports(bucket, eventId, userId)

@@ -17,9 +17,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from dal import reports
-from dal.items import bind_table
+from dal import bind_table
 from report.disposition import content_disposition
+from shared import reports_bucket as reports
 from shared.dashboard import user_dashboard
 from shared.errors import ServiceUnavailable
 from shared.http import JSON_HEADERS, caller, register_error_handlers, to_json

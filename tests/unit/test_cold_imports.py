@@ -26,7 +26,7 @@ def test_query_and_report_do_not_import_the_ingest_models_s3_helpers_or_fpdf() -
         assert "models.events" not in loaded, handler  # pydantic models of every event type
         assert not {m for m in loaded if m == "fpdf" or m.startswith("fpdf.")}, handler
     loaded = set(_after_import("query.api", "print(' '.join(sorted(sys.modules)))").split())
-    assert "dal.reports" not in loaded  # S3: erase only
+    assert "shared.reports_bucket" not in loaded  # S3: erase only
 
 
 def test_query_response_models_are_built_on_first_use() -> None:

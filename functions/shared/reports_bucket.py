@@ -1,4 +1,4 @@
-"""Report objects in S3: ``reports/{eventId}/{userId}/<generated-at>.pdf``."""
+"""The reports bucket: report objects in S3, ``reports/{eventId}/{userId}/<generated-at>.pdf``."""
 
 from __future__ import annotations
 
