@@ -17,7 +17,8 @@ from pynamodb.models import Model
 
 def shared_connection(model: type[Model]) -> TableConnection:
     """The connection PynamoDB caches for ``model``: every item kind shares the base model's."""
-    return Model._get_connection.__func__(model)  # type: ignore[attr-defined]
+    connection: TableConnection = Model._get_connection.__func__(model)  # type: ignore[attr-defined]
+    return connection
 
 
 def dispatch(model: type[Model], operation: str, request: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from domain.keys import DEDUP_PREFIX, ERASED, EVENT_LEVEL, PROFILE, TOTAL, VIEW_
 GSI1_NAME = "GSI1"
 
 
-class Gsi1(GlobalSecondaryIndex["AnalyticsItem"]):
+class Gsi1(GlobalSecondaryIndex["AnalyticsItem"]):  # type: ignore[no-untyped-call]  # PynamoDB's __init_subclass__
     """Session attendees (``EVT#e#SES#s``, by minutes bucket then id) and profiles (``EVT#e#USERS``,
     by normalised name then id). Keys only: readers fetch the items by key (BatchGetItem)."""
 

@@ -80,10 +80,15 @@ def _typed(value: Any) -> dict[str, Any]:
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
+def _kind(model: type[AnalyticsItem]) -> dict[str, str]:
+    """The item kind discriminator, as the model serialises it."""
+    return {"S": AnalyticsItem.kind.serialize(model)}  # type: ignore[no-untyped-call]  # untyped in PynamoDB
+
+
 def item_request(key: ItemKey, state: dict[str, Any]) -> dict[str, Any]:
     """The full item: key, kind discriminator, and every attribute with a value (empty sets dropped)."""
     model = model_for(key)
-    item = {"pk": {"S": key.pk}, "sk": {"S": key.sk}, "kind": {"S": AnalyticsItem.kind.serialize(model)}}
+    item = {"pk": {"S": key.pk}, "sk": {"S": key.sk}, "kind": _kind(model)}
     for name, value in state.items():
         if value is None or name in _KEY_ATTRIBUTES or (not value and isinstance(value, set | frozenset)):
             continue
@@ -110,7 +115,7 @@ def _translate(exc: ClientError) -> Exception:
         return Conflict(code)
     if code == "ValidationException" and "maximum allowed size" in message:
         return ItemTooLarge(code)
-    return exc
+    return exc  # type: ignore[no-any-return]  # botocore's ClientError is untyped
 
 
 def _dispatch(operation: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +162,7 @@ class DynamoItemStore:
         self, key: ItemKey, marks: dict[str, tuple[str | None, str]], add: dict[str, int]
     ) -> None:
         names: dict[str, str] = {"#kind": "kind"}
-        values: dict[str, Any] = {":kind": {"S": AnalyticsItem.kind.serialize(model_for(key))}}
+        values: dict[str, Any] = {":kind": _kind(model_for(key))}
         sets, conditions = ["#kind = :kind"], []
         for i, (shard, (old, new)) in enumerate(sorted(marks.items())):
             names[f"#m{i}"] = hwm_attribute(shard)
@@ -189,7 +194,7 @@ class DynamoItemStore:
         """Its link items, then the values unless the item holds a value at least as new."""
         names = {"#kind": "kind", "#t": group.time_attribute}
         values: dict[str, Any] = {
-            ":kind": {"S": AnalyticsItem.kind.serialize(model_for(group.key))},
+            ":kind": _kind(model_for(group.key)),
             ":t": {"S": group.time},
         }
         sets, removes = ["#kind = :kind", "#t = :t"], []

@@ -33,8 +33,8 @@ from models.events import (
     ReactionSent,
     UserProfile,
     ViewHeartbeat,
-    format_time,
 )
+from models.ids import format_time
 
 
 class StreamRecord(NamedTuple):  # one per record: a tuple is the cheapest immutable record

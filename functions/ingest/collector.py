@@ -160,21 +160,21 @@ def _idempotent_ingest() -> tuple[Any, IdempotencyConfig]:
 
 
 @app.exception_handler(IdempotencyAlreadyInProgressError)
-def _in_flight(_: Exception) -> Response:
+def _in_flight(_: Exception) -> Response[Any]:
     return error_response(
         Conflict("a request with this Idempotency-Key is in flight", code="request_in_flight")
     )
 
 
 @app.exception_handler(IdempotencyValidationError)
-def _key_reused(_: Exception) -> Response:
+def _key_reused(_: Exception) -> Response[Any]:
     return error_response(
         Unprocessable("this Idempotency-Key was used with a different body", code="idempotency_key_reused")
     )
 
 
 @app.exception_handler(IdempotencyPersistenceLayerError)
-def _store_down(_: Exception) -> Response:
+def _store_down(_: Exception) -> Response[Any]:
     logger.exception("idempotency store unavailable")
     return error_response(
         ServiceUnavailable(

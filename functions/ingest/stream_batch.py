@@ -100,24 +100,26 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
         self.outcomes: dict[str, BatchOutcome] = {}
         self.poison: list[Poison] = []
 
-    def _process_record(self, record: dict) -> Any:  # pragma: no cover - process() replaces the loop
+    def _process_record(
+        self, record: dict[str, Any]
+    ) -> Any:  # pragma: no cover - process() replaces the loop
         raise NotImplementedError("records are processed as a batch")
 
-    async def _async_process_record(self, record: dict) -> Any:  # pragma: no cover
+    async def _async_process_record(self, record: dict[str, Any]) -> Any:  # pragma: no cover
         raise NotImplementedError("records are processed as a batch")
 
-    def process(self) -> list[tuple]:
+    def process(self) -> list[tuple[Any, ...]]:
         by_shard: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for raw in self.records:
             by_shard[_shard(raw)].append(raw)
         self.outcomes.clear()
         self.poison = []
-        results: list[tuple] = []
+        results: list[tuple[Any, ...]] = []
         for shard, shard_records in by_shard.items():
             results += self._process_shard(shard, shard_records)
         return results
 
-    def _process_shard(self, shard: str, records: list[dict[str, Any]]) -> list[tuple]:
+    def _process_shard(self, shard: str, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         seqs = [order_key(r["kinesis"]["sequenceNumber"]) for r in records]
         decoded = [decode(r, seq) for r, seq in zip(records, seqs, strict=True)]
         outcome = self.apply_shard(shard, [d for d in decoded if type(d) is StreamRecord])

@@ -262,7 +262,10 @@ def _openapi() -> dict[str, Any]:
     # Generated at build time from every function's routes (infra/openapi.py); a test keeps it current.
     from importlib import resources
 
-    return json.loads(resources.files("query").joinpath("openapi.json").read_text(encoding="utf-8"))
+    document: dict[str, Any] = json.loads(
+        resources.files("query").joinpath("openapi.json").read_text(encoding="utf-8")
+    )
+    return document
 
 
 @lru_cache(maxsize=1)
@@ -285,7 +288,7 @@ def _next(scope: str, last_key: dict[str, Any] | None) -> str | None:
 
 
 @app.not_found
-def _route_not_found(_: Exception) -> Response:
+def _route_not_found(_: Exception) -> Response[Any]:
     event = app.current_event
     path, method = event.path, event.http_method.upper()
     allowed = sorted(

@@ -58,7 +58,8 @@ def decode_cursor(secret: bytes, scope: str, cursor: str | None) -> dict[str, An
         or not isinstance(document.get("k"), dict)
     ):
         raise invalid
-    return document["k"]
+    position: dict[str, Any] = document["k"]
+    return position
 
 
 def decode_position(key: dict[str, Any] | None) -> tuple[int, str] | None:

@@ -29,7 +29,7 @@ def to_json(body: Any) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"), cls=Encoder)
 
 
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
@@ -38,7 +38,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     )
 
 
-def error_response(exc: ApiError) -> Response:
+def error_response(exc: ApiError) -> Response[Any]:
     return json_response(exc.status, exc.body(), exc.headers)
 
 
@@ -69,7 +69,7 @@ def is_preflight(event: Any) -> bool:
     )
 
 
-def options_response(event: Any, methods: list[str] | None = None) -> Response:
+def options_response(event: Any, methods: list[str] | None = None) -> Response[Any]:
     """``204`` for OPTIONS (a preflight never reaches a route: API Gateway sends it to ``$default``).
 
     ``Allow`` lists ``methods`` when the path is known; a preflight from an allowed origin also
@@ -95,19 +95,19 @@ def options_response(event: Any, methods: list[str] | None = None) -> Response:
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(ApiError)
-    def _api_error(exc: ApiError) -> Response:
+    def _api_error(exc: ApiError) -> Response[Any]:
         if exc.status >= 500:
             logger.warning("request failed", extra={"code": exc.code, "status": exc.status})
         return error_response(exc)
 
     @app.not_found
-    def _not_found(_: Exception) -> Response:
+    def _not_found(_: Exception) -> Response[Any]:
         if app.current_event.http_method.upper() == "OPTIONS":
             return options_response(app.current_event)
         return json_response(404, envelope("route_not_found", "no such route"))
 
     @app.exception_handler(Exception)
-    def _unexpected(exc: Exception) -> Response:
+    def _unexpected(exc: Exception) -> Response[Any]:
         # Full detail goes to the log (with the request id), never to the caller.
         logger.exception("unhandled error")
         return json_response(500, envelope("internal_error", "something went wrong; try again later"))

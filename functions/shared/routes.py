@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -20,7 +20,7 @@ def register_validation_errors(app: APIGatewayHttpResolver) -> None:
     """Parameters that fail validation answer ``400 invalid_request`` with one detail per field."""
 
     @app.exception_handler(RequestValidationError)
-    def _invalid_request(exc: RequestValidationError) -> Response:
+    def _invalid_request(exc: RequestValidationError) -> Response[Any]:
         details = [
             {
                 "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "request",

@@ -84,7 +84,7 @@ def forwarded(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from ingest import collector
 
     sent: list[str] = []
-    real_forward = collector.forward
+    real_forward = vars(collector)["forward"]  # imported by the collector, not exported
 
     def spy(kinesis: Any, stream: str, records: list, attempts: int, backoff: float) -> list:
         sent.extend(json.loads(r.data)["id"] for r in records)
