@@ -170,7 +170,7 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
         elif ops := _operations(event):
             when = event.time.timestamp()
             for key, op, index in ops:
-                group = _group(plan.groups, key, event.event_id, event.user_id or "")
+                group = _group(plan.groups, key, _tombstone(event.event_id, event.user_id or ""))
                 if index is not None:
                     group.index = index
                 group.entries.append(Entry(record.seq, when, record.arrival, op))
@@ -178,7 +178,7 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
             plan.ignored += 1
     # One "viewed" per item and batch is enough: the last heartbeat's, in its place in sequence.
     for key, (seq, when, arrival, viewing) in anchors.items():
-        group = plan.groups.get(key) or plan.groups.setdefault(key, ItemGroup(key, viewing.user))
+        group = _group(plan.groups, key, viewing.user)
         group.index = viewing.attendee
         bisect.insort(group.entries, Entry(seq, when, arrival, viewing.viewed), key=_seq)
     plan.latest = list(latest.values())
@@ -188,10 +188,11 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
 _record_seq = attrgetter("seq")
 
 
-def _group(groups: dict[ItemKey, ItemGroup], key: ItemKey, e: str, u: str) -> ItemGroup:
+def _group(groups: dict[ItemKey, ItemGroup], key: ItemKey, user: ItemKey) -> ItemGroup:
+    """The item's group, created on first use; ``user`` is the user's tombstone key."""
     group = groups.get(key)
     if group is None:
-        group = groups[key] = ItemGroup(key, _tombstone(e, u))
+        group = groups[key] = ItemGroup(key, user)
     return group
 
 
@@ -309,9 +310,7 @@ def _gather_heartbeat(
         key = viewing.hours.get(hour)
         if key is None:
             key = viewing.hours[hour] = keys.user_view_key(e, u, kind, content, hour_label(hour))
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = ItemGroup(key, viewing.user)
+        group = _group(groups, key, viewing.user)
         cover = _new(Cover, (lo, hi, share, viewing.counter, viewing.total, media, d.duration_seconds))
         group.entries.append(_new(Entry, (seq, when, arrival, cover)))
         media = None  # completion is recorded once, on the first part

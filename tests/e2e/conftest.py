@@ -9,9 +9,10 @@ import json
 import os
 import shutil
 import threading
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,18 @@ class LocalStack:
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
+
+    def poll(
+        self, path: str, token: str, until: Callable[[Any], bool], timeout: float = 60
+    ) -> tuple[int, Any]:
+        """GET ``path`` until it answers 200 with a body ``until`` accepts, or ``timeout`` passes;
+        the last answer either way (the caller asserts on it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status, body = self.request("GET", path, token)
+            if (status == 200 and until(body)) or time.monotonic() > deadline:
+                return status, body
+            time.sleep(0.2)
 
 
 @dataclass

@@ -25,22 +25,20 @@ def demo_loaded(stack: LocalStack) -> dict[str, Any]:
     user = max(watched, key=lambda u: watched[u])  # the busiest attendee: most rows to check
     read = tokens.issue("organiser", "analytics:read", [EVENT])
     deadline = time.monotonic() + 120
-    board: Any = None
-    while time.monotonic() < deadline:
-        status, board = stack.request("GET", f"/v1/events/{EVENT}/users/{user}/analytics", read)
-        if status == 200 and board["kpis"]["viewedSeconds"] == watched[user]:
-            break
-        time.sleep(0.5)
-    else:
-        pytest.fail(f"aggregation did not finish: {board}")
-    # Wait for the last catalog and profile writes too: every name known, the profile in.
-    while time.monotonic() < deadline:
-        _, board = stack.request("GET", f"/v1/events/{EVENT}/users/{user}/analytics", read)
+    path = f"/v1/events/{EVENT}/users/{user}/analytics"
+
+    def aggregated(board: Any) -> bool:
+        return bool(board["kpis"]["viewedSeconds"] == watched[user])
+
+    def complete(board: Any) -> bool:  # the last catalog and profile writes: every name known
         rows = board["sessions"] + board["vods"] + board["attachments"]["items"]
-        if not board["user"]["profileMissing"] and not any(r["catalogMissing"] for r in rows):
-            break
-        time.sleep(0.5)
-    else:
+        return not board["user"]["profileMissing"] and not any(r["catalogMissing"] for r in rows)
+
+    status, board = stack.poll(path, read, aggregated, timeout=deadline - time.monotonic())
+    if not (status == 200 and aggregated(board)):
+        pytest.fail(f"aggregation did not finish: {board}")
+    status, board = stack.poll(path, read, complete, timeout=deadline - time.monotonic())
+    if not (status == 200 and complete(board)):
         pytest.fail(f"catalog or profile never arrived: {board}")
     return {"user": user, "board": board, "read": read}
 
@@ -323,12 +321,7 @@ def test_twins_are_told_apart_files_have_icons_and_interactions_say_what_they_co
         for i, company in enumerate(["Acme", "Globex", "Initech"])
     ]
     assert stack.request("POST", "/v1/interactions", token, {"events": profiles})[0] == 202
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        status, page_of_users = stack.request("GET", f"/v1/events/{event}/users", token)
-        if status == 200 and len(page_of_users["items"]) == 3:
-            break
-        time.sleep(0.2)
+    stack.poll(f"/v1/events/{event}/users", token, lambda users: len(users["items"]) == 3)
     page = browser.new_page()
     page.goto(f"{site.url}/#token={token}&event={event}")
     page.wait_for_selector("#users")
@@ -385,14 +378,13 @@ def test_show_all_pages_through_a_list_past_the_200_row_cap(stack: LocalStack, b
             stack.request("POST", "/v1/interactions", token, {"events": downloads[start : start + 500]})[0]
             == 202
         )
-    deadline = time.monotonic() + 90
-    board: Any = None
-    while time.monotonic() < deadline:
-        status, board = stack.request("GET", f"/v1/events/{event}/users/{user}/analytics", token)
-        if status == 200 and board["attachments"]["count"] == total:
-            break
-        time.sleep(0.5)
-    else:
+    status, board = stack.poll(
+        f"/v1/events/{event}/users/{user}/analytics",
+        token,
+        lambda board: board["attachments"]["count"] == total,
+        timeout=90,
+    )
+    if not (status == 200 and board["attachments"]["count"] == total):
         pytest.fail(f"downloads not aggregated: {board and board.get('attachments', {}).get('count')}")
     assert board["lists"]["attachments"]["hasMore"] is True
 
@@ -443,12 +435,7 @@ def test_all_users_searches_sorts_and_pages_on_the_server_and_attendees_come_by_
         for i, name in enumerate(names)
     ]  # fmt: skip
     assert stack.request("POST", "/v1/interactions", token, {"events": profiles})[0] == 202
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        status, found = stack.request("GET", f"/v1/events/{event}/users?q=zed", token)
-        if status == 200 and len(found["items"]) == 5:
-            break
-        time.sleep(0.2)
+    stack.poll(f"/v1/events/{event}/users?q=zed", token, lambda found: len(found["items"]) == 5)
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     page.goto(f"{stack.url}/#token={token}&event={event}")
     page.wait_for_selector("#users")
