@@ -191,7 +191,7 @@ def apply_batch(
         except Exception as exc:  # any failure only delays this group: it is redelivered
             return group, exc
 
-    persisted: dict[ItemKey, tuple[dict[str, Any] | None, str]] = {}
+    persisted: dict[ItemKey, _Persisted] = {}
     created: dict[ItemKey, list[ItemKey]] = {}  # tombstone -> items this batch created for the user
 
     def collect(stage: list[ItemGroup], first_of: Callable[[ItemGroup], str]) -> None:
@@ -201,13 +201,15 @@ def apply_batch(
                 continue
             if isinstance(result, BaseException):
                 outcome.fail_at(first_of(group), result)
-                persisted[group.key] = (items.get(group.key), group.first_seq)
+                persisted[group.key] = _as_read(items, group)
                 continue
-            if result.state is not None:
-                outcome.written += 1
+            if result.state is None:
+                persisted[group.key] = _as_read(items, group)
+                continue
+            outcome.written += 1
             if result.created:
                 created.setdefault(group.user, []).extend([group.key, *(k for k, _ in result.pages)])
-            persisted[group.key] = (result.state or items.get(group.key), group.first_seq)
+            persisted[group.key] = (result.state, result.pending or {}, group.first_seq)
 
     # Viewing items first, then the session anchors whose minutes bucket they may move.
     anchors = minutes.anchors_of(g.key for g in groups)
@@ -226,7 +228,7 @@ def apply_batch(
         except Exception as exc:  # the open hours could not be read: the anchors wait
             for group in later:
                 outcome.fail_at(anchor_first(group), exc)
-                persisted[group.key] = (items.get(group.key), group.first_seq)
+                persisted[group.key] = _as_read(items, group)
             later = []
         collect(later, anchor_first)
 
@@ -241,12 +243,22 @@ def _first_seq(group: ItemGroup) -> str:
     return group.first_seq
 
 
+# Each user item after the batch: (its state, its pending deltas, the group's first sequence).
+_Persisted = tuple[dict[str, Any] | None, Pending, str]
+
+
+def _as_read(items: dict[ItemKey, dict[str, Any]], group: ItemGroup) -> _Persisted:
+    """A user item the batch did not write (nothing new, or its write failed)."""
+    item = items.get(group.key)
+    return item, pending_of(item), group.first_seq
+
+
 def _sync_anchors(
     store: ItemStore,
     anchors: list[ItemGroup],
     hours: dict[ItemKey, dict[str, ItemKey]],
     items: dict[ItemKey, dict[str, Any]],
-    persisted: dict[ItemKey, tuple[dict[str, Any] | None, str]],
+    persisted: dict[ItemKey, _Persisted],
     syncs: dict[ItemKey, dict[str, Any] | None],
 ) -> None:
     """Each session anchor's minutes bucket and hours from its viewing items as written
@@ -335,7 +347,7 @@ def _apply_totals(
     store: ItemStore,
     shard: str,
     last_seq: str,
-    persisted: dict[ItemKey, tuple[dict[str, Any] | None, str]],
+    persisted: dict[ItemKey, _Persisted],
     totals: _Totals,
     outcome: BatchOutcome,
     run: Runner[Any, Any],
@@ -348,8 +360,7 @@ def _apply_totals(
     """
     cut = outcome.cut
     work: dict[str, list[tuple[str, str, dict[str, int], str]]] = {}  # token -> (shard, seq, add, first)
-    for item, first_seq in persisted.values():
-        pending: Pending = pending_of(item)
+    for _, pending, first_seq in persisted.values():
         for tag, by_total in pending.items():
             tag_shard, seq = split_tag(tag)
             if tag_shard == shard and (seq > last_seq or (cut is not None and seq >= cut)):

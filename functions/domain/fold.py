@@ -22,6 +22,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from pydantic_core import from_json, to_json
+
 from domain.coalesce import Count, Cover, Download, ItemGroup, Poll, Viewed
 from domain.completion import buckets_for_interval, parse_span, span_token
 from domain.coverage import from_bytes, to_bytes
@@ -58,8 +60,15 @@ def pending_of(item: dict[str, Any] | None) -> Pending:
 
 @lru_cache(maxsize=16384)
 def _parse_pending(raw: str) -> Pending:
-    parsed: Pending = json.loads(raw)
+    parsed: Pending = from_json(raw)
     return parsed
+
+
+def _pending_text(pending: Pending) -> str:
+    """Compact JSON in the dict's own order, which is deterministic (the old text's order, then
+    this batch's tag). pydantic_core's encoder: ~0.5 µs where ``json``'s takes ~3 µs, and every
+    item written stores one (its parser likewise, for every item read)."""
+    return to_json(pending).decode()
 
 
 def hashes_of(data: bytes | None) -> list[bytes]:
@@ -72,6 +81,7 @@ class Folded:
     state: dict[str, Any] | None  # the item to write; None when the batch changes nothing
     pages: list[tuple[ItemKey, dict[str, Any]]] = field(default_factory=list)
     created: bool = False
+    pending: Pending | None = None  # the written item's pending deltas (saves parsing them back)
 
 
 def _add(deltas: Deltas, total: ItemKey, counter: str, amount: int) -> None:
@@ -132,11 +142,11 @@ def fold_item(
     if deltas:
         pending[f"{shard}/{entries[-1].seq}"] = deltas
     if pending:
-        state["pending"] = _compact_json(pending)
+        state["pending"] = _pending_text(pending)
     else:
         state.pop("pending", None)
     pages = _spill(group.key, state, hashes)
-    return Folded(state, pages, created)
+    return Folded(state, pages, created, pending)
 
 
 def _spill(key: ItemKey, state: dict[str, Any], hashes: list[bytes]) -> list[tuple[ItemKey, dict[str, Any]]]:
