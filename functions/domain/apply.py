@@ -131,9 +131,7 @@ class _Totals:
 
 
 def _read(store: ItemStore, plan: BatchPlan) -> dict[ItemKey, dict[str, Any]]:
-    wanted = set(plan.groups) | plan.tombstones()
-    for group in plan.groups.values():
-        wanted |= {total for e in group.entries if (total := e.op.total) is not None}
+    wanted = set(plan.groups) | plan.tombstones() | plan.totals
     items = store.read(wanted)
     # Second read, rarely needed: totals that older pending deltas name, and spilled id pages.
     more: set[ItemKey] = set()

@@ -136,6 +136,7 @@ class BatchPlan:
     duplicates: int = 0
     ignored: int = 0
     last_seq: str = ""  # the batch's last record: no delta tagged past it may reach the totals yet
+    totals: set[ItemKey] = field(default_factory=set)  # every totals item an operation adds to
 
     def tombstones(self) -> set[ItemKey]:
         users = {g.user for g in self.groups.values()}
@@ -174,6 +175,8 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
                 if index is not None:
                     group.index = index
                 group.entries.append(Entry(record.seq, when, record.arrival, op))
+                if op.total is not None:
+                    plan.totals.add(op.total)
         else:
             plan.ignored += 1
     # One "viewed" per item and batch is enough: the last heartbeat's, in its place in sequence.
@@ -181,6 +184,7 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
         group = _group(plan.groups, key, viewing.user)
         group.index = viewing.attendee
         bisect.insort(group.entries, Entry(seq, when, arrival, viewing.viewed), key=_seq)
+        plan.totals.add(viewing.total)  # its covers' totals too
     plan.latest = list(latest.values())
     return plan
 

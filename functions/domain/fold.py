@@ -203,10 +203,11 @@ def _cover_all(state: dict[str, Any], covers: list[Cover], deltas: Deltas) -> bo
     seconds = engaged = 0
     changed = False
     for op in covers:
-        mask = ((1 << (op.hi - op.lo)) - 1) << op.lo
-        new = (mask & ~bits).bit_count()
+        width = op.hi - op.lo
+        ones = (1 << width) - 1
+        new = width - ((bits >> op.lo) & ones).bit_count()  # shifting the map: no 3,600-bit mask
         if new:
-            bits |= mask
+            bits |= ones << op.lo
             seconds += new
             engaged += min(op.engaged, new)
         if op.duration is not None and state.get("duration") != op.duration:

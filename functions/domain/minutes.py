@@ -63,18 +63,18 @@ def anchors_of(view_keys: Iterable[ItemKey]) -> dict[ItemKey, dict[str, ItemKey]
     return out
 
 
-def stored_hours(anchor: Mapping[str, Any] | None) -> tuple[dict[str, int], set[str]]:
+def stored_hours(anchor: Mapping[str, Any] | None) -> tuple[Mapping[str, int], frozenset[str]]:
+    """The anchor's seconds per hour and its open hours (shared between calls: read-only)."""
     anchor = anchor or {}
-    hours = {k: int(v) for k, v in _parse(anchor.get("hours") or "{}").items()}
-    return hours, set(_parse(anchor.get("open_hours") or "[]"))
+    return _stored_hours(anchor.get("hours") or "{}", anchor.get("open_hours") or "[]")
 
 
-@lru_cache(maxsize=16384)
-def _parse(text: str) -> Any:  # the same anchor is read batch after batch: parse each text once
-    return json.loads(text)
+@lru_cache(maxsize=16384)  # the same anchor is read batch after batch: parse each text once
+def _stored_hours(hours: str, open_hours: str) -> tuple[Mapping[str, int], frozenset[str]]:
+    return {k: int(v) for k, v in json.loads(hours).items()}, frozenset(json.loads(open_hours))
 
 
-def to_read(anchor: Mapping[str, Any] | None, touched: Iterable[str]) -> set[str]:
+def to_read(anchor: Mapping[str, Any] | None, touched: Iterable[str]) -> frozenset[str]:
     """Open hours this batch did not touch: their seconds must be read to know the total."""
     _, open_hours = stored_hours(anchor)
     return open_hours - set(touched)

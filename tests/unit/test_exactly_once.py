@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from domain import keys as keys_module
 from domain import minutes
 from domain.apply import ItemTooLarge
-from domain.coalesce import StreamRecord
+from domain.coalesce import StreamRecord, coalesce_batch
 from domain.coverage import from_bytes
 from domain.keys import DEDUP_PREFIX, ItemKey, minutes_bucket, tombstone_key
 from domain.sequence import order_key
@@ -96,6 +96,15 @@ def test_any_split_any_replays_equals_clean_pass(raws: list[dict], data: st.Data
         for _ in range(data.draw(st.integers(1, 3))):
             assert apply_once(store, records[start:end]).cut is None
     assert visible(store.items) == clean(raws)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(raw_events(), min_size=1, max_size=40))
+def test_the_plan_names_every_totals_item_its_operations_add_to(raws: list[dict]) -> None:
+    """The batch's one read asks for ``plan.totals``, gathered while coalescing (not by a scan)."""
+    plan = coalesce_batch(stream(raws))
+    named = {e.op.total for g in plan.groups.values() for e in g.entries if e.op.total is not None}
+    assert plan.totals == named
 
 
 @st.composite
