@@ -261,12 +261,10 @@ def _sync_anchors(
 ) -> None:
     """Each session anchor's minutes bucket and hours from its viewing items as written
     (``domain.minutes``); open hours the batch did not touch are read by key first (rare)."""
-    wanted = {
-        group.key: {
-            h: minutes.view_key(group.key, h) for h in minutes.to_read(items.get(group.key), hours[group.key])
-        }
-        for group in anchors
-    }
+    wanted: dict[ItemKey, dict[str, ItemKey]] = {}  # only anchors with open hours to read (rare)
+    for group in anchors:
+        if missing := minutes.to_read(items.get(group.key), hours[group.key]):
+            wanted[group.key] = {h: minutes.view_key(group.key, h) for h in missing}
     keys_to_read = {k for by_hour in wanted.values() for k in by_hour.values()}
     read = store.read(keys_to_read) if keys_to_read else {}  # a failure fails the anchors' stage
     for group in anchors:
@@ -274,7 +272,7 @@ def _sync_anchors(
             h: int((persisted.get(k, (items.get(k), ""))[0] or {}).get("seconds", 0))
             for h, k in hours[group.key].items()
         }
-        others = {h: int(read.get(k, {}).get("seconds", 0)) for h, k in wanted[group.key].items()}
+        others = {h: int(read.get(k, {}).get("seconds", 0)) for h, k in wanted.get(group.key, {}).items()}
         user_id = group.key.pk.rsplit("#", 1)[1]
         syncs[group.key] = minutes.anchor_sync(items.get(group.key), touched, others, user_id)
 

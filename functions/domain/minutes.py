@@ -54,13 +54,22 @@ def session_anchor_of(view: ItemKey) -> ItemKey | None:
     return ItemKey(view.pk, keys.session_sk(content))
 
 
-def anchors_of(view_keys: Iterable[ItemKey]) -> dict[ItemKey, dict[str, ItemKey]]:
-    """Session anchor → {hour id: viewing item key} for the viewing items of a batch."""
+def anchors_of(item_keys: Iterable[ItemKey]) -> dict[ItemKey, dict[str, ItemKey]]:
+    """Session anchor → {hour id: viewing item key} for the viewing items among a batch's items."""
     out: dict[ItemKey, dict[str, ItemKey]] = {}
-    for key in view_keys:
-        if key.sk.startswith(keys.VIEW_PREFIX) and (anchor := session_anchor_of(key)) is not None:
-            out.setdefault(anchor, {})[hour_id(key.sk)] = key
+    for key in item_keys:
+        if (place := _anchor_and_hour(key)) is not None:
+            anchor, hid = place
+            out.setdefault(anchor, {})[hid] = key
     return out
+
+
+@lru_cache(maxsize=65536)  # a user's items come back batch after batch: split each key once
+def _anchor_and_hour(key: ItemKey) -> tuple[ItemKey, str] | None:
+    """(session anchor, hour id) of a live/recording viewing item; None for any other item."""
+    if not key.sk.startswith(keys.VIEW_PREFIX) or (anchor := session_anchor_of(key)) is None:
+        return None
+    return anchor, hour_id(key.sk)
 
 
 def stored_hours(anchor: Mapping[str, Any] | None) -> tuple[Mapping[str, int], frozenset[str]]:
