@@ -8,11 +8,15 @@ string ``<`` needs, costs 3 bytes instead of up to 129, and can never overflow.
 from __future__ import annotations
 
 
+MAX_DIGITS = 999
+_PREFIXES = [f"{n:03d}" for n in range(MAX_DIGITS + 1)]  # formatted once: this runs per record
+
+
 def order_key(sequence_number: str) -> str:
     digits = sequence_number.lstrip("0") or "0"
-    if not digits.isdigit() or len(digits) > 999:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_DIGITS:
         raise ValueError(f"not a Kinesis sequence number: {sequence_number[:40]!r}")
-    return f"{len(digits):03d}{digits}"
+    return _PREFIXES[len(digits)] + digits
 
 
 def sequence_number(key: str) -> str:
