@@ -42,6 +42,7 @@ Pending = dict[str, Deltas]  # "shard/seq" tag -> deltas not yet confirmed by th
 Applied = Callable[[str, str], bool]  # (tag, totals token) -> already added to that totals item?
 
 
+@lru_cache(maxsize=1024)  # asked for twice per item folded, and per totals item
 def hwm_attribute(shard: str) -> str:
     return f"hwm_{shard}"
 

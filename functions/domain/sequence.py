@@ -7,7 +7,6 @@ string ``<`` needs, costs 3 bytes instead of up to 129, and can never overflow.
 
 from __future__ import annotations
 
-
 MAX_DIGITS = 999
 _PREFIXES = [f"{n:03d}" for n in range(MAX_DIGITS + 1)]  # formatted once: this runs per record
 
