@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dal import bind_table, reads
 from domain import keys
+from domain.counters import DOWNLOADS
 from domain.dashboard import Listing
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
 from models.ids import ID_PATTERN, format_time
@@ -185,7 +186,7 @@ def get_session(
     viewing = reads.attendees_viewing(eventId, sessionId, user_ids)
     rows = [attendee_row(eventId, uid, profiles.get(uid), viewing[uid]) for uid in user_ids]
     counts = reads.counters(total) if total is not None else {}
-    counts["downloads"] = counts.get("downloads", 0) + reads.attachment_downloads(eventId, total_key)
+    counts[DOWNLOADS] = counts.get(DOWNLOADS, 0) + reads.attachment_downloads(eventId, total_key)
     return models.SessionAnalytics.model_validate(
         {
             "eventId": eventId,
@@ -208,7 +209,7 @@ def get_vod(eventId: EventId, vodId: VodId) -> models.VodAnalytics:
     if total is None and entry is None:
         raise NotFound("no such VOD in this event", code="vod_not_found")
     counts = reads.counters(total) if total is not None else {}
-    counts["downloads"] = counts.get("downloads", 0) + reads.attachment_downloads(eventId, total_key)
+    counts[DOWNLOADS] = counts.get(DOWNLOADS, 0) + reads.attachment_downloads(eventId, total_key)
     return models.VodAnalytics.model_validate(
         {
             "eventId": eventId,
