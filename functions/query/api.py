@@ -16,15 +16,16 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dal import bind_table, reads
+from domain import dashboard as d
 from domain import keys
 from domain.counters import DOWNLOADS
-from domain.dashboard import Listing
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
+from logic.dashboard import user_dashboard, user_list_page
+from models.dashboard import AttachmentPage, Dashboard, SessionPage, VodPage
 from models.ids import ID_PATTERN, format_time
 from query import models
 from query.cursor import decode_cursor, decode_position, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
-from shared.dashboard import user_dashboard, user_list_page
 from shared.errors import ApiError, BadRequest, NotFound
 from shared.http import (
     caller,
@@ -72,9 +73,9 @@ def _pseudonym(value: str) -> str:
 
 
 @app.get("/v1/events/<eventId>/users/<userId>/analytics", summary="A user's dashboard (all 28 elements)")
-def get_dashboard(eventId: EventId, userId: UserId) -> models.Dashboard:
+def get_dashboard(eventId: EventId, userId: UserId) -> Dashboard:
     caller(app).require_read_user(eventId, userId)
-    return models.Dashboard.model_validate(user_dashboard(eventId, userId, _now()))
+    return user_dashboard(eventId, userId, _now())
 
 
 _LIST_ORDER = (
@@ -84,13 +85,16 @@ _LIST_ORDER = (
 )
 
 
-def _user_list(eventId: str, userId: str, listing: Listing, limit: int, cursor: str | None) -> dict[str, Any]:
+def _user_list(
+    eventId: str, userId: str, listing: d.ListKind[d.Row], limit: int, cursor: str | None
+) -> tuple[list[d.Row], int, str | None]:
+    """The page's rows, the whole list's size, and the next page's cursor."""
     caller(app).require_read_user(eventId, userId)
-    scope = listing_scope(f"user-{listing}", eventId, userId)
+    scope = listing_scope(f"user-{listing.name}", eventId, userId)
     after = decode_position(decode_cursor(_secret_if(cursor), scope, cursor))
     rows, count, last = user_list_page(eventId, userId, listing, after, limit)
     position = {"v": last[0], "id": last[1]} if last else None
-    return {"items": rows, "count": count, "nextCursor": _next(scope, position)}
+    return rows, count, _next(scope, position)
 
 
 @app.get(
@@ -100,8 +104,9 @@ def _user_list(eventId: str, userId: str, listing: Listing, limit: int, cursor: 
 )
 def list_user_sessions(
     eventId: EventId, userId: UserId, limit: Limit = 50, cursor: Cursor = None
-) -> models.SessionPage:
-    return models.SessionPage.model_validate(_user_list(eventId, userId, "sessions", limit, cursor))
+) -> SessionPage:
+    rows, count, next_cursor = _user_list(eventId, userId, d.SESSIONS, limit, cursor)
+    return SessionPage(items=rows, count=count, nextCursor=next_cursor)
 
 
 @app.get(
@@ -109,10 +114,9 @@ def list_user_sessions(
     summary="A page of all the user's VODs",
     description=_LIST_ORDER.format(by="seconds viewed"),
 )
-def list_user_vods(
-    eventId: EventId, userId: UserId, limit: Limit = 50, cursor: Cursor = None
-) -> models.VodPage:
-    return models.VodPage.model_validate(_user_list(eventId, userId, "vods", limit, cursor))
+def list_user_vods(eventId: EventId, userId: UserId, limit: Limit = 50, cursor: Cursor = None) -> VodPage:
+    rows, count, next_cursor = _user_list(eventId, userId, d.VODS, limit, cursor)
+    return VodPage(items=rows, count=count, nextCursor=next_cursor)
 
 
 @app.get(
@@ -122,8 +126,9 @@ def list_user_vods(
 )
 def list_user_attachments(
     eventId: EventId, userId: UserId, limit: Limit = 50, cursor: Cursor = None
-) -> models.AttachmentPage:
-    return models.AttachmentPage.model_validate(_user_list(eventId, userId, "attachments", limit, cursor))
+) -> AttachmentPage:
+    rows, count, next_cursor = _user_list(eventId, userId, d.ATTACHMENTS, limit, cursor)
+    return AttachmentPage(items=rows, count=count, nextCursor=next_cursor)
 
 
 UserSort = Annotated[

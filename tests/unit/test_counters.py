@@ -38,6 +38,8 @@ def test_the_item_models_hold_the_counters_by_their_one_name() -> None:
 
 
 def test_every_totals_counter_is_on_a_totals_item() -> None:
-    on_totals = set().union(*(_numbers(m) for m in (items.SessionTotal, items.VodTotal, items.AttachmentTotal)))
+    on_totals = set().union(
+        *(_numbers(m) for m in (items.SessionTotal, items.VodTotal, items.AttachmentTotal))
+    )
     assert on_totals == c.TOTALS
     assert set(c.SECONDS_OF.values()) <= c.TOTALS
