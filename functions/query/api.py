@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 from datetime import UTC, datetime
@@ -20,9 +18,10 @@ from domain import dashboard as d
 from domain import keys
 from domain.counters import DOWNLOADS
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
+from logic import erase
 from logic.dashboard import user_dashboard, user_list_page
 from models.dashboard import AttachmentPage, Dashboard, SessionPage, VodPage
-from models.ids import ID_PATTERN, format_time
+from models.ids import ID_PATTERN
 from query import models
 from query.cursor import decode_cursor, decode_position, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
@@ -37,7 +36,8 @@ from shared.http import (
 )
 from shared.observability import logger, metrics
 from shared.routes import EventId, UserId, register_validation_errors
-from shared.settings import get_settings, require
+from shared.secret_key import secret_key
+from shared.settings import get_settings
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 register_error_handlers(app)
@@ -55,21 +55,6 @@ def _now() -> datetime:
 
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@lru_cache(maxsize=1)
-def _secret() -> bytes:
-    """Key for cursors and log pseudonyms, from Secrets Manager on first use (cached per container)."""
-    from aws_lambda_powertools.utilities import parameters
-
-    arn = require(get_settings().cursor_secret_arn, "CURSOR_SECRET_ARN")
-    value = parameters.get_secret(arn, max_age=3600)
-    return hashlib.sha256(str(value).encode()).digest()
-
-
-def _pseudonym(value: str) -> str:
-    """A stable, non-reversible tag for audit logs: no user id ever reaches a log line."""
-    return hmac.new(_secret(), value.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 @app.get("/v1/events/<eventId>/users/<userId>/analytics", summary="A user's dashboard (all 28 elements)")
@@ -232,30 +217,8 @@ def get_vod(eventId: EventId, vodId: VodId) -> models.VodAnalytics:
 def erase_user(eventId: EventId, userId: UserId) -> models.Erased:
     who = caller(app)
     who.require_event(ADMIN, eventId)
-    # Tombstone first: events at or before this instant that arrive later are dropped, and the
-    # aggregator's item-creating writes check it, so nothing written after this read survives.
-    reads.write_tombstone(eventId, userId, format_time(_now()))
-    item_keys = reads.user_item_keys(eventId, userId)
-    reads.delete_items(item_keys)
-    from shared.reports_bucket import (
-        delete_user_reports,  # S3: only erase needs it (cold start of dashboard reads)
-    )
-
-    bucket = require(get_settings().reports_bucket, "REPORTS_BUCKET")
-    reports = delete_user_reports(bucket, eventId, userId)
-    # Audit trail without personal data: who erased, which event, a keyed pseudonym of the user.
-    logger.info(
-        "user erased",
-        extra={
-            "audit": "erase",
-            "eventId": eventId,
-            "subject": _pseudonym(f"{eventId}#{userId}"),
-            "by": who.subject,
-            "items": len(item_keys),
-            "reports": reports,
-        },
-    )
-    return models.Erased(eventId=eventId, erased=True, itemsDeleted=len(item_keys), reportsDeleted=reports)
+    done = erase.erase_user(eventId, userId, by=who.subject, now=_now())
+    return models.Erased(eventId=eventId, erased=True, itemsDeleted=done.items, reportsDeleted=done.reports)
 
 
 @app.get("/v1/openapi.json", summary="This API's OpenAPI document")
@@ -286,11 +249,11 @@ def _route_table() -> list[tuple[re.Pattern[str], list[str]]]:
 
 
 def _secret_if(cursor: str | None) -> bytes:
-    return _secret() if cursor else b""
+    return secret_key() if cursor else b""
 
 
 def _next(scope: str, last_key: dict[str, Any] | None) -> str | None:
-    return encode_cursor(_secret(), scope, last_key) if last_key else None
+    return encode_cursor(secret_key(), scope, last_key) if last_key else None
 
 
 @app.not_found
