@@ -275,9 +275,11 @@ def test_the_build_copies_the_code_and_compiles_unchecked_hash_bytecode(name: st
     site = out / package.site
     shipped = {child.name for child in site.iterdir()}
     assert "Makefile" not in shipped
-    assert shipped >= {child.name for child in package.source.iterdir() if child.name != "Makefile"} - {
-        "__pycache__"
+    tracked = {
+        c.name for c in package.source.iterdir() if not c.name.startswith(".") and c.suffix != ".egg-info"
     }
+    assert shipped >= tracked - {"Makefile", "__pycache__"}
+    assert not {name for name in shipped if name.startswith(".") or name.endswith(".egg-info")}
     sources = list(site.rglob("*.py"))
     assert sources
     for source in sources:
