@@ -60,7 +60,7 @@ def main(size: str = "full") -> dict[str, Any]:
         from dal.items import bind_table, botocore_client
         from dal.reads import BATCH_GET_LIMIT, user_activity
         from domain.dashboard import dashboard_catalog_keys, rollup_user
-        from shared.dashboard import read_catalog
+        from logic.dashboard import read_catalog
 
         catalog_reads: list[int] = []
         read = reads.catalog
@@ -113,9 +113,9 @@ def main(size: str = "full") -> dict[str, Any]:
             rollup_ms = (time.perf_counter() - began) / rounds * 1000
             results[user] = {"round_trips": trips, "calls": calls, "rcu": rcu[0], "rollup_ms": rollup_ms}
             print(
-                f"{user:>8}: sessions {len(board['sessions'])}/{board['lists']['sessions']['count']}, VODs "
-                f"{len(board['vods'])}, attachments {len(board['attachments']['items'])}/"
-                f"{board['attachments']['count']} (shown/all): {trips} round trips ({len(calls)} requests {calls}; "
+                f"{user:>8}: sessions {len(board.sessions)}/{board.lists.sessions.count}, VODs "
+                f"{len(board.vods)}, attachments {len(board.attachments.items)}/"
+                f"{board.attachments.count} (shown/all): {trips} round trips ({len(calls)} requests {calls}; "
                 f"catalog keys per read {catalog_reads}), {rcu[0]:.1f} RCU, "
                 f"{read_bytes[0]} bytes read, rollup {rollup_ms:.2f} ms"
             )

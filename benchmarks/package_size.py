@@ -1,10 +1,10 @@
 """Package size: each function's deployment package unzipped, as ``sam build`` (no container) makes it.
 
-Every lock of template.yaml (functions/requirements.txt, layers/report/requirements.txt) is
-installed for its function's Runtime and Architectures exactly as sam build resolves it (pip,
-only that platform's wheels, hashes required; infra/packaging.py), the CodeUri/ContentUri is added
-without what sam build leaves out, and the bytes of every file are summed: a function's figure
-includes the layers it uses. Lambda's limit is 250 MB unzipped, function and layers together.
+Every package of template.yaml is built as sam build builds it (``BuildMethod: makefile``: the
+Makefile's ``build-<LogicalId>`` target installs the lock for the function's Runtime and
+Architectures, only that platform's wheels, hashes required, trims botocore's service models,
+copies the code and compiles bytecode; infra/packaging.py), and the bytes of every file are
+summed, ``.pyc`` included: a function's figure includes the layers it uses. Lambda's limit is 250 MB unzipped, function and layers together.
 
 Needs the package registry, so ``make test`` runs it inside the one network test,
 tests/deploy/test_deploy_resolution.py, not with the offline benchmark smoke tests. ``tiny`` and
@@ -32,7 +32,8 @@ def report(sizes: list[Size]) -> dict[str, Any]:
     for size in sizes:
         print(
             f"{size.name:<20} {size.kind:<8} {size.total / MB:6.1f} MB unzipped  "
-            f"(code {size.code / MB:.1f} + dependencies {size.dependencies / MB:.1f} + layers {size.layers / MB:.1f})"
+            f"(code {size.code / MB:.1f} + dependencies {size.dependencies / MB:.1f} + layers {size.layers / MB:.1f}; "
+            f".pyc {size.bytecode / MB:.1f} of code and dependencies)"
         )
     functions = [size for size in sizes if size.kind == "function"]
     for size in functions:

@@ -63,7 +63,7 @@ from report.render import render_report
 imported = time.process_time()
 pdf = render_report(board, datetime.now(UTC), max_rows=cap or None)
 done = time.process_time()
-rows = len(board["sessions"]) + len(board["attachments"]["items"])
+rows = len(board.sessions) + len(board.attachments.items)
 print(json.dumps({"cpu": done - began, "import": imported - began, "rows": rows, "bytes": len(pdf)}))
 """
 

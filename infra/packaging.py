@@ -1,10 +1,13 @@
 """The Lambda packages template.yaml builds: their locks, and resolving them as ``sam build`` does.
 
 ``sam build`` (no container) makes one package per function from its CodeUri and one per layer
-from its ContentUri (``Metadata.BuildMethod``), installing the ``requirements.txt`` it finds there
-with pip for the function's ``Runtime`` and ``Architectures``: only wheels for that platform
-(``python3.11`` is Amazon Linux 2, glibc 2.26, so manylinux2014 wheels; ``python3.12`` and later
-are Amazon Linux 2023, glibc 2.34). Everything here reads those facts from the template.
+from its ContentUri, installing the ``requirements.txt`` it finds there with pip for the function's
+``Runtime`` and ``Architectures``: only wheels for that platform (``python3.11`` is Amazon Linux 2,
+glibc 2.26, so manylinux2014 wheels; ``python3.12`` and later are Amazon Linux 2023, glibc 2.34).
+Every package here has ``Metadata: BuildMethod: makefile``: SAM runs ``make build-<LogicalId>``
+from the Makefile in the CodeUri/ContentUri, which installs the lock with those same pip flags,
+copies the code and compiles bytecode (functions/Makefile). Everything here reads those facts
+from the template, and ``resolve`` runs that same Makefile target.
 
 ``python -m infra.packaging lock [--upgrade]`` (``make lock``): resolve every ``requirements.in``
 into its hashed ``requirements.txt`` for the target platform with uv, and the dev lock for this
@@ -77,6 +80,7 @@ EXCLUDED = {
     ".coverage",
 }
 EXCLUDED_SUFFIXES = {".pyc", ".so", ".egg-info", ".egg"}
+MAKEFILE = "Makefile"  # BuildMethod: makefile; SAM runs its build-<LogicalId> target
 
 
 class ResolutionError(RuntimeError):
@@ -139,10 +143,21 @@ class Package:
     source: Path  # CodeUri / ContentUri
     target: Target
     layers: tuple[str, ...] = ()  # logical ids of the layers a function uses
+    build_method: str = ""  # Metadata.BuildMethod: "makefile", a runtime, or "" (SAM's default)
 
     @property
     def lock(self) -> Path:
         return self.source / LOCK
+
+    @property
+    def makefile(self) -> Path | None:
+        """The Makefile whose ``build-<name>`` target SAM runs (BuildMethod: makefile)."""
+        return self.source / MAKEFILE if self.build_method == "makefile" else None
+
+    @property
+    def site(self) -> str:
+        """Where the package's modules go inside it: a layer's ``python/`` (/opt/python)."""
+        return "python" if self.kind == "layer" else ""
 
     @property
     def requirements_in(self) -> Path:
@@ -166,6 +181,7 @@ def packages(template: dict[str, Any] | None = None, root: Path = ROOT) -> list[
             continue
         (architecture,) = props.get("Architectures", ["x86_64"])
         layers = [*globals_.get("Layers", []), *own.get("Layers", [])]  # SAM appends a list to Globals'
+        metadata = template["Resources"][name].get("Metadata") or {}
         found.append(
             Package(
                 name=name,
@@ -173,6 +189,7 @@ def packages(template: dict[str, Any] | None = None, root: Path = ROOT) -> list[
                 source=root / str(props["CodeUri"]),
                 target=Target(str(props["Runtime"]), str(architecture)),
                 layers=tuple(_ref(layer) for layer in layers),
+                build_method=str(metadata.get("BuildMethod", "")),
             )
         )
     for name, resource in (template.get("Resources") or {}).items():
@@ -181,12 +198,18 @@ def packages(template: dict[str, Any] | None = None, root: Path = ROOT) -> list[
         metadata = resource.get("Metadata") or {}
         if "BuildMethod" not in metadata:
             continue  # a prebuilt layer: nothing to resolve
+        method = str(metadata["BuildMethod"])
+        properties = resource["Properties"]
+        # A python3.x BuildMethod names the runtime; a makefile layer is built for its one
+        # CompatibleRuntimes entry.
+        (runtime,) = [method] if method.startswith("python") else properties["CompatibleRuntimes"]
         found.append(
             Package(
                 name=name,
                 kind="layer",
-                source=root / str(resource["Properties"]["ContentUri"]),
-                target=Target(str(metadata["BuildMethod"]), str(metadata.get("BuildArchitecture", "x86_64"))),
+                source=root / str(properties["ContentUri"]),
+                target=Target(str(runtime), str(metadata.get("BuildArchitecture", "x86_64"))),
+                build_method=method,
             )
         )
     return found
@@ -353,15 +376,46 @@ def explain(package: Package, stderr: str) -> str:
     return f"{where}: pip could not install the lock for {package.target.describe()}:\n{body}"
 
 
+def build_command(package: Package, destination: Path) -> list[str]:
+    """What ``sam build`` runs for a ``BuildMethod: makefile`` package (in a copy of its source):
+    ``make build-<LogicalId>`` with ARTIFACTS_DIR, and this interpreter as the runtime's Python."""
+    assert package.makefile is not None, package
+    return [
+        "make",
+        "--makefile",
+        str(package.makefile),
+        f"build-{package.name}",
+        f"ARTIFACTS_DIR={destination}",
+        f"LAMBDA_PYTHON={sys.executable}",
+    ]
+
+
 def resolve(package: Package, destination: Path) -> None:
-    """Install the package's lock into ``destination`` as sam build would (ResolutionError: what failed)."""
+    """Build the package into ``destination`` as sam build would (ResolutionError: what failed).
+
+    A ``BuildMethod: makefile`` package runs its Makefile's ``build-<LogicalId>`` in a scratch copy
+    of its source, as SAM does (the lock, the code, bytecode); any other installs its lock with pip.
+    """
     if not package.lock.exists():
         raise ResolutionError(
             f"{package.name}: {package.lock} is missing (sam build installs nothing; run `make lock`)"
         )
-    result = subprocess.run(  # noqa: S603 - our own interpreter's pip
-        pip_install_command(package, destination), capture_output=True, text=True, check=False
-    )
+    if package.makefile is None:
+        command, cwd = pip_install_command(package, destination), None
+    else:
+        scratch = Path(tempfile.mkdtemp(prefix=f"{package.name}-source-"))
+        shutil.copytree(
+            package.source, scratch, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".git", ".aws-sam")
+        )
+        destination.mkdir(parents=True, exist_ok=True)
+        command, cwd = build_command(package, destination), scratch
+    try:
+        result = subprocess.run(  # noqa: S603 - make and our own interpreter's pip
+            command, cwd=cwd, capture_output=True, text=True, check=False
+        )
+    finally:
+        if cwd is not None:
+            shutil.rmtree(cwd, ignore_errors=True)
     if result.returncode != 0:
         raise ResolutionError(explain(package, result.stderr))
 
@@ -389,39 +443,56 @@ def _files(path: Path, source: bool) -> Iterator[Path]:
 class Size:
     name: str
     kind: str
-    code: int  # bytes of the CodeUri/ContentUri as copied
-    dependencies: int  # bytes pip installed from the lock
+    code: int  # bytes of the CodeUri/ContentUri as copied (with its bytecode when the build makes it)
+    dependencies: int  # bytes pip installed from the lock (and their bytecode)
     layers: int  # bytes of the layers a function uses
-    installed: Path  # where its lock was installed (shared by packages of one source and target)
+    installed: Path  # its modules (shared by packages of one source and target; a layer's python/)
+    bytecode: int = 0  # bytes of .pyc among code and dependencies
 
     @property
     def total(self) -> int:
         return self.code + self.dependencies + self.layers
 
 
-def measure(workdir: Path, template: dict[str, Any] | None = None) -> list[Size]:
-    """Resolve every package of the template into ``workdir`` and size each as deployed (function + layers).
+def _own_bytes(package: Package, built: Path) -> tuple[int, int, int]:
+    """(code, dependencies, bytecode) bytes of a package's build output."""
+    if package.makefile is None:  # pip installed the lock only; sam build adds the source as is
+        return tree_bytes(package.source, source=True), tree_bytes(built), 0
+    site = built / package.site
+    ours = {child.name for child in package.source.iterdir()}
+    code = dependencies = bytecode = 0
+    for path in _files(built, source=False):
+        size = path.stat().st_size
+        top = path.relative_to(site).parts[0] if path.is_relative_to(site) else ""
+        if top in ours:
+            code += size
+        else:
+            dependencies += size
+        bytecode += size if path.suffix == ".pyc" else 0
+    return code, dependencies, bytecode
 
-    Packages sharing a source and a target are resolved once. Raises ResolutionError.
+
+def measure(workdir: Path, template: dict[str, Any] | None = None) -> list[Size]:
+    """Build every package of the template into ``workdir`` and size each as deployed (function +
+    layers), bytecode included. Packages sharing a source and a target are built once (their
+    Makefile targets are one recipe). Raises ResolutionError.
     """
     all_packages = packages(template)
-    installed: dict[tuple[Path, Target], Path] = {}
+    built: dict[tuple[Path, Target], Path] = {}
+    own: dict[tuple[Path, Target], tuple[int, int, int]] = {}
     for package in all_packages:
         key = (package.source, package.target)
-        if key not in installed:
-            installed[key] = workdir / f"{package.name}-deps"
-            resolve(package, installed[key])
-    own = {key: tree_bytes(directory) for key, directory in installed.items()}
+        if key not in built:
+            built[key] = workdir / f"{package.name}-deps"
+            resolve(package, built[key])
+            own[key] = _own_bytes(package, built[key])
     sizes: dict[str, Size] = {}
     for package in sorted(all_packages, key=lambda p: p.kind != "layer"):
+        key = (package.source, package.target)
         layer_bytes = sum(sizes[layer].total for layer in package.layers)
+        code, dependencies, bytecode = own[key]
         sizes[package.name] = Size(
-            package.name,
-            package.kind,
-            tree_bytes(package.source, source=True),
-            own[package.source, package.target],
-            layer_bytes,
-            installed[package.source, package.target],
+            package.name, package.kind, code, dependencies, layer_bytes, built[key] / package.site, bytecode
         )
     return [sizes[p.name] for p in all_packages]
 
@@ -439,7 +510,7 @@ def _check(directory: str | None) -> int:
         print(
             f"{size.name:<22} {size.kind:<8} {size.total / 1e6:7.1f} MB unzipped "
             f"(code {size.code / 1e6:.1f}, dependencies {size.dependencies / 1e6:.1f}, "
-            f"layers {size.layers / 1e6:.1f})"
+            f"layers {size.layers / 1e6:.1f}; bytecode {size.bytecode / 1e6:.1f} of code and dependencies)"
         )
     return 0
 

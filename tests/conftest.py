@@ -34,14 +34,13 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
 def reset_caches() -> None:
     """Forget clients, settings and lazily built helpers so each test starts cold."""
     from ingest import aggregator, collector
-    from query import api
-    from shared import clients, settings
+    from shared import clients, secret_key, settings
 
     clients.reset()
     settings.get_settings.cache_clear()
     collector._idempotent_ingest.cache_clear()
     aggregator._writers.cache_clear()
-    api._secret.cache_clear()  # the cursor key comes from this test's Secrets Manager
+    secret_key.secret_key.cache_clear()  # the cursor key comes from this test's Secrets Manager
 
 
 @dataclass

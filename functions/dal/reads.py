@@ -29,6 +29,17 @@ from dal.items import (
 )
 from domain import dashboard as d
 from domain import keys, minutes
+from domain.counters import (
+    CHAT,
+    ENGAGED_SECONDS,
+    HANDS,
+    LIVE_SECONDS,
+    POLLS,
+    QNA,
+    REACTIONS,
+    RECORDING_SECONDS,
+    TOTALS,
+)
 from domain.coverage import from_bytes
 
 BATCH_GET_LIMIT = 100
@@ -51,22 +62,7 @@ def _profile(item: Profile) -> d.Profile:
 
 def counters(item: SessionTotal | VodTotal | AttachmentTotal) -> dict[str, int]:
     """The numeric attributes of a totals item."""
-    return {name: _int(getattr(item, name)) for name in item.get_attributes() if name in _COUNTERS}
-
-
-_COUNTERS = {
-    "live_seconds",
-    "recording_seconds",
-    "engaged_seconds",
-    "reactions",
-    "hands",
-    "chat",
-    "qna",
-    "poll_answers",
-    "downloads",
-    "viewers",
-    "vod_seconds",
-}
+    return {name: _int(getattr(item, name)) for name in item.get_attributes() if name in TOTALS}
 
 
 class _Rollup:
@@ -93,11 +89,13 @@ class _Rollup:
             self._view(item)
         elif isinstance(item, UserSession):
             self.session(suffix).update(
-                reactions=_int(item.reactions),
-                hands=_int(item.hands),
-                chat=_int(item.chat),
-                qna=_int(item.qna),
-                polls=frozenset(item.polls or ()),
+                {
+                    REACTIONS: _int(item.reactions),
+                    HANDS: _int(item.hands),
+                    CHAT: _int(item.chat),
+                    QNA: _int(item.qna),
+                    POLLS: frozenset(item.polls or ()),
+                }
             )
         elif isinstance(item, UserVod):
             self.vod(suffix)
@@ -124,9 +122,9 @@ class _Rollup:
                 vod["duration"] = max(vod.get("duration") or 0, _num(item.duration) or 0)
             return
         session = self.session(content)
-        name = "live_seconds" if kind == "live" else "recording_seconds"
+        name = LIVE_SECONDS if kind == "live" else RECORDING_SECONDS
         session[name] = session.get(name, 0) + _int(item.seconds)
-        session["engaged_seconds"] = session.get("engaged_seconds", 0) + _int(item.engaged)
+        session[ENGAGED_SECONDS] = session.get(ENGAGED_SECONDS, 0) + _int(item.engaged)
 
     def activity(self, event_id: str, user_id: str) -> d.UserActivity:
         vods = tuple(
@@ -139,10 +137,25 @@ class _Rollup:
             )
             for v in self.vods.values()
         )
-        sessions = tuple(d.SessionActivity(**s) for s in self.sessions.values())
+        sessions = tuple(_session_activity(s) for s in self.sessions.values())
         return d.UserActivity(
             event_id, user_id, self.profile, sessions, vods, tuple(self.attachments), self.event_chat
         )
+
+
+def _session_activity(session: dict[str, Any]) -> d.SessionActivity:
+    """A session's counters as ``_Rollup`` gathered them, by counter name."""
+    return d.SessionActivity(
+        session["session_id"],
+        live_seconds=session.get(LIVE_SECONDS, 0),
+        recording_seconds=session.get(RECORDING_SECONDS, 0),
+        engaged_seconds=session.get(ENGAGED_SECONDS, 0),
+        reactions=session.get(REACTIONS, 0),
+        hands=session.get(HANDS, 0),
+        chat=session.get(CHAT, 0),
+        qna=session.get(QNA, 0),
+        polls=session.get(POLLS, frozenset()),
+    )
 
 
 def user_activity(event_id: str, user_id: str) -> d.UserActivity:
@@ -174,8 +187,8 @@ def attendees_viewing(event_id: str, session_id: str, user_ids: list[str]) -> di
     out = {}
     for user_id, rollup in rollups.items():
         session = rollup.session(session_id)
-        session["recording_seconds"] = session.get("recording_seconds", 0) + merged.get(user_id, 0)
-        out[user_id] = d.SessionActivity(**session)
+        session[RECORDING_SECONDS] = session.get(RECORDING_SECONDS, 0) + merged.get(user_id, 0)
+        out[user_id] = _session_activity(session)
     return out
 
 

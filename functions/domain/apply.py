@@ -30,6 +30,7 @@ from typing import Any, Protocol, TypeVar
 
 from domain import minutes
 from domain.coalesce import BatchPlan, Count, Download, ItemGroup, LatestGroup, Poll
+from domain.counters import SECONDS
 from domain.fold import Folded, Pending, fold_item, hashes_of, hwm_attribute, pending_of, split_tag
 from domain.keys import ItemKey, dedup_page_key, from_target_token
 from models.events import TIME_FORMAT
@@ -269,10 +270,10 @@ def _sync_anchors(
     read = store.read(keys_to_read) if keys_to_read else {}  # a failure fails the anchors' stage
     for group in anchors:
         touched = {
-            h: int((persisted.get(k, (items.get(k), ""))[0] or {}).get("seconds", 0))
+            h: int((persisted.get(k, (items.get(k), ""))[0] or {}).get(SECONDS, 0))
             for h, k in hours[group.key].items()
         }
-        others = {h: int(read.get(k, {}).get("seconds", 0)) for h, k in wanted.get(group.key, {}).items()}
+        others = {h: int(read.get(k, {}).get(SECONDS, 0)) for h, k in wanted.get(group.key, {}).items()}
         user_id = group.key.pk.rsplit("#", 1)[1]
         syncs[group.key] = minutes.anchor_sync(items.get(group.key), touched, others, user_id)
 

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from domain import keys
 from domain.completion import watched_interval
+from domain.counters import CHAT, HANDS, QNA, REACTIONS, SECONDS_OF
 from domain.coverage import heartbeat_spans, hour_label
 from domain.keys import ItemKey
 from models.events import (
@@ -54,7 +55,7 @@ def id_hash(event_id: str) -> bytes:
 class Count(NamedTuple):
     """+1 on ``counter`` unless this event id was applied before; +1 on the totals item too."""
 
-    counter: str
+    counter: str  # domain.counters
     hash: bytes
     total: ItemKey | None
 
@@ -83,7 +84,7 @@ class Cover(NamedTuple):
     lo: int
     hi: int
     engaged: int
-    counter: str  # live_seconds / recording_seconds / vod_seconds on the totals item
+    counter: str  # domain.counters.SECONDS_OF: live/recording/VOD seconds on the totals item
     total: ItemKey
     # VOD completion: the media interval watched and the duration the player reported.
     media: tuple[Fraction, Fraction] | None = None
@@ -235,9 +236,9 @@ def _operations(event: Event) -> list[_Op]:
         if event.data.channel == "direct":
             return []  # direct messages are counted nowhere (SPEC element 8)
         if event.data.session_id is None:
-            return [(keys.user_event_key(e, u), Count("chat", id_hash(event.id), None), None)]
+            return [(keys.user_event_key(e, u), Count(CHAT, id_hash(event.id), None), None)]
         s = event.data.session_id
-        return [_session_op(e, u, s, Count("chat", id_hash(event.id), keys.session_total_key(e, s)))]
+        return [_session_op(e, u, s, Count(CHAT, id_hash(event.id), keys.session_total_key(e, s)))]
     if isinstance(event, ReactionSent | HandRaised | QnaThreadCreated):
         counter = _COUNTER_OF[type(event)]
         s = event.data.session_id
@@ -261,8 +262,7 @@ def _operations(event: Event) -> list[_Op]:
     raise TypeError(f"no aggregation rule for {event.type}")  # pragma: no cover - the union is closed
 
 
-_COUNTER_OF: dict[type, str] = {ReactionSent: "reactions", HandRaised: "hands", QnaThreadCreated: "qna"}
-_SECONDS_OF = {"live": "live_seconds", "recording": "recording_seconds", "vod": "vod_seconds"}
+_COUNTER_OF: dict[type, str] = {ReactionSent: REACTIONS, HandRaised: HANDS, QnaThreadCreated: QNA}
 
 
 class _Viewing(NamedTuple):
@@ -287,7 +287,7 @@ def _viewing(e: str, u: str, kind: str, content: str) -> _Viewing:
     else:
         total, anchor = keys.session_total_key(e, content), keys.user_session_key(e, u, content)
         attendee = _attendee(e, u, total)
-    return _Viewing(anchor, Viewed(total), attendee, total, _SECONDS_OF[kind], _tombstone(e, u), {})
+    return _Viewing(anchor, Viewed(total), attendee, total, SECONDS_OF[kind], _tombstone(e, u), {})
 
 
 # ``NamedTuple(...)`` runs a Python-level ``__new__``; ``tuple.__new__`` builds the same tuple in C.

@@ -1,7 +1,8 @@
 """Roll a user's items up into the dashboard (SPEC section 2): pure, exact, no AWS.
 
 Inputs are the items of one user partition and the catalog entries they name; the
-output is the dashboard JSON. The same function feeds the API and the PDF report.
+output is the dashboard (``models.dashboard.Dashboard``), which the API returns as its JSON and
+the PDF report renders: one typed model, so the two can't disagree on a field.
 
 Bounded (SPEC section 5, section 11 "Lists"): each list keeps its top ``LIST_LIMIT`` rows by
 (seconds viewed or downloads descending, id) and shows them in section 2's order; KPIs and
@@ -13,14 +14,33 @@ totals are exact over every row, and ``list_page`` pages through a whole list in
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Generic, Literal, TypeVar
 
 from domain.completion import completion_rate
 from domain.filetypes import file_family, file_label
+from domain.keys import attachment_sk, session_sk, vod_sk
 from domain.rounding import mean, minutes, rate, ratio
+from models.dashboard import (
+    AllLink,
+    AttachmentRow,
+    Attachments,
+    Dashboard,
+    Engagement,
+    Kpis,
+    Links,
+    ListInfo,
+    Lists,
+    SelfLink,
+    SessionRow,
+    Source,
+    UserDetails,
+    Viewing,
+    VodRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,18 +82,18 @@ class VodActivity:
     duration: float | None = None
 
 
-Source = tuple[str, str]  # ("session" | "vod", id)
-_SOURCE_PREFIX = {"session": "SES#", "vod": "VOD#"}
+SourceRef = tuple[str, str]  # ("session" | "vod", id)
+_SOURCE_SK: dict[str, Callable[[str], str]] = {"session": session_sk, "vod": vod_sk}
 
 
-def source_of(sort_key: str) -> Source:
+def source_of(sort_key: str) -> SourceRef:
     """("session", "s1") from a sort key ``SES#s1`` (``VOD#v1`` -> ("vod", "v1"))."""
-    prefix, source_id = sort_key.split("#", 1)
-    return ("session" if prefix == "SES" else "vod"), source_id
+    source_id = sort_key.split("#", 1)[1]
+    return ("session" if sort_key == session_sk(source_id) else "vod"), source_id
 
 
-def source_sk(source: Source) -> str:
-    return f"{_SOURCE_PREFIX[source[0]]}{source[1]}"
+def source_sk(source: SourceRef) -> str:
+    return _SOURCE_SK[source[0]](source[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +101,7 @@ class AttachmentActivity:
     attachment_id: str
     downloads: int = 0
     # Downloads whose event named a source; the rest belong to the catalog's source.
-    named: tuple[tuple[Source, int], ...] = ()
+    named: tuple[tuple[SourceRef, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +113,9 @@ class CatalogEntry:
     source_id: str | None = None
 
     @property
-    def source(self) -> Source | None:
+    def source(self) -> SourceRef | None:
         return (
-            (self.source_kind, self.source_id)
-            if self.source_kind in _SOURCE_PREFIX and self.source_id
-            else None
+            (self.source_kind, self.source_id) if self.source_kind in _SOURCE_SK and self.source_id else None
         )
 
     @property
@@ -157,10 +175,10 @@ class _Lists:
         self.event_id = activity.event_id
         self.named = _Named(catalog)
         self.by_session: dict[str, int] = {}
-        self.shown_source: dict[str, Source | None] = {}
+        self.shown_source: dict[str, SourceRef | None] = {}
         self.attachments = {a.attachment_id: a for a in activity.attachments if a.downloads > 0}
         for a in self.attachments.values():
-            entry = self.named.entry(f"ATT#{a.attachment_id}")
+            entry = self.named.entry(attachment_sk(a.attachment_id))
             downloads = dict(a.named)
             unnamed = a.downloads - sum(downloads.values())
             catalog_source = entry.source if entry else None
@@ -202,7 +220,7 @@ class _Lists:
     def attribution_keys(self) -> set[str]:
         """Catalog entries that decide where downloads without a named source belong."""
         return {
-            f"ATT#{a.attachment_id}"
+            attachment_sk(a.attachment_id)
             for a in self.attachments.values()
             if a.downloads > sum(n for _, n in a.named)
         }
@@ -210,78 +228,90 @@ class _Lists:
     def row_keys(self, listing: Listing, ids: list[str]) -> set[str]:
         """Catalog entries the rows of ``ids`` print (their names, an attachment's source)."""
         if listing == "sessions":
-            return {f"SES#{i}" for i in ids}
+            return {session_sk(i) for i in ids}
         if listing == "vods":
-            return {f"VOD#{i}" for i in ids}
-        wanted = {f"ATT#{i}" for i in ids}
+            return {vod_sk(i) for i in ids}
+        wanted = {attachment_sk(i) for i in ids}
         wanted |= {source_sk(s) for i in ids if (s := self.shown_source[i]) is not None}
         return wanted
 
-    def rows(self, listing: Listing, ids: list[str]) -> list[dict[str, Any]]:
-        if listing == "sessions":
-            return [self._session(self.sessions[i]) for i in ids]
-        if listing == "vods":
-            return [self._vod(self.vods[i]) for i in ids]
-        return [self._attachment(self.attachments[i]) for i in ids]
+    def session_row(self, session_id: str) -> SessionRow:
+        s = self.sessions[session_id]
+        name, missing = self.named.name(session_sk(session_id), session_id)
+        return SessionRow(
+            sessionId=session_id,
+            name=name,
+            catalogMissing=missing,
+            minutesViewed=minutes(s.viewed_seconds),
+            viewedSeconds=s.viewed_seconds,
+            liveMinutes=minutes(s.live_seconds),
+            liveSeconds=s.live_seconds,
+            recordingMinutes=minutes(s.recording_seconds),
+            recordingSeconds=s.recording_seconds,
+            engagedSeconds=s.engaged_seconds,
+            engagementRate=rate(s.engagement),
+            reactions=s.reactions,
+            raisedHands=s.hands,
+            attachmentsDownloaded=self.by_session.get(session_id, 0),
+            chatMessages=s.chat,
+            pollsAnswered=len(s.polls),
+            qnaThreads=s.qna,
+            links=Links(analytics=f"/v1/events/{self.event_id}/sessions/{session_id}/analytics"),
+        )
 
-    def _attachment(self, a: AttachmentActivity) -> dict[str, Any]:
-        sk = f"ATT#{a.attachment_id}"
+    def vod_row(self, vod_id: str) -> VodRow:
+        v = self.vods[vod_id]
+        entry = self.named.entry(vod_sk(vod_id))
+        name, missing = self.named.name(vod_sk(vod_id), vod_id)
+        duration = v.duration or (entry.duration if entry else None)
+        return VodRow(
+            vodId=vod_id,
+            name=name,
+            catalogMissing=missing,
+            minutesViewed=minutes(v.seconds),
+            viewedSeconds=v.seconds,
+            durationSeconds=None if duration is None else float(duration),
+            completionRate=rate(completion_rate(v.buckets, v.spans, duration)),
+            links=Links(analytics=f"/v1/events/{self.event_id}/vods/{vod_id}/analytics"),
+        )
+
+    def attachment_row(self, attachment_id: str) -> AttachmentRow:
+        a = self.attachments[attachment_id]
+        sk = attachment_sk(attachment_id)
         entry = self.named.entry(sk)
-        name, missing = self.named.name(sk, a.attachment_id)
-        shown = self.shown_source[a.attachment_id]
-        source: dict[str, Any] = {"kind": None, "id": None, "name": None}
+        name, missing = self.named.name(sk, attachment_id)
+        shown = self.shown_source[attachment_id]
+        source = Source(kind=None, id=None, name=None)
         if shown is not None:
             source_name = self.named.name(source_sk(shown), shown[1])[0]
-            source = {"kind": shown[0], "id": shown[1], "name": source_name}
+            source = Source(kind=shown[0], id=shown[1], name=source_name)
         file_type = entry.file_type if entry else None
-        return {
-            "attachmentId": a.attachment_id,
-            "name": name,
-            "catalogMissing": missing,
-            "fileType": file_type,
-            "fileLabel": file_label(file_type),
-            "fileFamily": file_family(file_type),
-            "source": source,
-            "downloads": a.downloads,
-        }
+        return AttachmentRow(
+            attachmentId=attachment_id,
+            name=name,
+            catalogMissing=missing,
+            fileType=file_type,
+            fileLabel=file_label(file_type),
+            fileFamily=file_family(file_type),
+            source=source,
+            downloads=a.downloads,
+        )
 
-    def _session(self, s: SessionActivity) -> dict[str, Any]:
-        name, missing = self.named.name(f"SES#{s.session_id}", s.session_id)
-        return {
-            "sessionId": s.session_id,
-            "name": name,
-            "catalogMissing": missing,
-            "minutesViewed": minutes(s.viewed_seconds),
-            "viewedSeconds": s.viewed_seconds,
-            "liveMinutes": minutes(s.live_seconds),
-            "liveSeconds": s.live_seconds,
-            "recordingMinutes": minutes(s.recording_seconds),
-            "recordingSeconds": s.recording_seconds,
-            "engagedSeconds": s.engaged_seconds,
-            "engagementRate": rate(s.engagement),
-            "reactions": s.reactions,
-            "raisedHands": s.hands,
-            "attachmentsDownloaded": self.by_session.get(s.session_id, 0),
-            "chatMessages": s.chat,
-            "pollsAnswered": len(s.polls),
-            "qnaThreads": s.qna,
-            "links": {"analytics": f"/v1/events/{self.event_id}/sessions/{s.session_id}/analytics"},
-        }
 
-    def _vod(self, v: VodActivity) -> dict[str, Any]:
-        entry = self.named.entry(f"VOD#{v.vod_id}")
-        name, missing = self.named.name(f"VOD#{v.vod_id}", v.vod_id)
-        duration = v.duration or (entry.duration if entry else None)
-        return {
-            "vodId": v.vod_id,
-            "name": name,
-            "catalogMissing": missing,
-            "minutesViewed": minutes(v.seconds),
-            "viewedSeconds": v.seconds,
-            "durationSeconds": duration,
-            "completionRate": rate(completion_rate(v.buckets, v.spans, duration)),
-            "links": {"analytics": f"/v1/events/{self.event_id}/vods/{v.vod_id}/analytics"},
-        }
+Row = TypeVar("Row", SessionRow, VodRow, AttachmentRow)
+
+
+@dataclass(frozen=True, slots=True)
+class ListKind(Generic[Row]):
+    """One of a user's three lists, and the row model it shows (so a page's rows are typed)."""
+
+    name: Listing
+    row: Callable[[_Lists, str], Row]
+
+
+SESSIONS: ListKind[SessionRow] = ListKind("sessions", _Lists.session_row)
+VODS: ListKind[VodRow] = ListKind("vods", _Lists.vod_row)
+ATTACHMENTS: ListKind[AttachmentRow] = ListKind("attachments", _Lists.attachment_row)
 
 
 def _ids(positions: list[Position]) -> list[str]:
@@ -321,16 +351,31 @@ def page_catalog_keys(
 def list_page(
     activity: UserActivity,
     catalog: dict[str, CatalogEntry],
-    listing: Listing,
+    listing: ListKind[Row],
     after: Position | None,
     limit: int,
-) -> tuple[list[dict[str, Any]], int, Position | None]:
+) -> tuple[list[Row], int, Position | None]:
     """One page of a whole list, best first: (rows, rows in the whole list, the position of the
     page's last row when more rows follow, else None)."""
     lists = _Lists(activity, catalog)
-    window = lists.window(listing, after, limit + 1)
+    window = lists.window(listing.name, after, limit + 1)
     last = window[limit - 1] if len(window) > limit else None
-    return lists.rows(listing, _ids(window[:limit])), lists.count(listing), last
+    rows = [listing.row(lists, row_id) for row_id in _ids(window[:limit])]
+    return rows, lists.count(listing.name), last
+
+
+def _top(lists: _Lists, listing: ListKind[Row], limit: int) -> list[Row]:
+    return [listing.row(lists, row_id) for row_id in _ids(lists.window(listing.name, None, limit))]
+
+
+def _list_info(lists: _Lists, listing: Listing, shown: int, base: str) -> ListInfo:
+    count = lists.count(listing)
+    return ListInfo(
+        count=count,
+        shown=shown,
+        hasMore=count > shown,
+        links=AllLink(all=f"{base}/{listing}"),
+    )
 
 
 def rollup_user(
@@ -338,16 +383,19 @@ def rollup_user(
     catalog: dict[str, CatalogEntry],
     generated_at: datetime,
     limit: int | None = None,
-) -> dict[str, Any]:
-    """The dashboard JSON; each list shows its top ``limit`` rows (default ``LIST_LIMIT``)."""
+) -> Dashboard:
+    """The dashboard; each list shows its top ``limit`` rows (default ``LIST_LIMIT``)."""
     limit = limit or LIST_LIMIT
     lists = _Lists(activity, catalog)
     e, u = activity.event_id, activity.user_id
-    shown = {listing: lists.rows(listing, _ids(lists.window(listing, None, limit))) for listing in LISTINGS}
     # The top rows, in section 2's order: attachments by name, sessions and VODs by seconds then name.
-    shown["attachments"].sort(key=lambda r: (r["name"].casefold(), r["attachmentId"]))
-    shown["sessions"].sort(key=lambda r: (-r["viewedSeconds"], r["name"].casefold(), r["sessionId"]))
-    shown["vods"].sort(key=lambda r: (-r["viewedSeconds"], r["name"].casefold(), r["vodId"]))
+    attachment_rows = sorted(
+        _top(lists, ATTACHMENTS, limit), key=lambda r: (r.name.casefold(), r.attachmentId)
+    )
+    session_rows = sorted(
+        _top(lists, SESSIONS, limit), key=lambda r: (-r.viewedSeconds, r.name.casefold(), r.sessionId)
+    )
+    vod_rows = sorted(_top(lists, VODS, limit), key=lambda r: (-r.viewedSeconds, r.name.casefold(), r.vodId))
 
     live = sum(s.live_seconds for s in activity.sessions)
     recorded = sum(s.recording_seconds for s in activity.sessions)
@@ -356,53 +404,50 @@ def rollup_user(
     live_rates = [s.engagement for s in activity.sessions if s.live_seconds > 0]
     profile = activity.profile or Profile()
     attachments = lists.count("attachments")
-    return {
-        "eventId": e,
-        "userId": u,
-        "user": {
-            "name": profile.name if profile.name else u,
-            "role": profile.role,
-            "company": profile.company,
-            "industry": profile.industry,
-            "country": profile.country,
-            "profileMissing": activity.profile is None,
-        },
-        "kpis": {
-            "minutesViewed": minutes(viewed),
-            "viewedSeconds": viewed,
-            "sessionsViewed": sum(1 for s in activity.sessions if s.viewed_seconds > 0),
-            "liveEngagementRate": rate(mean([r for r in live_rates if r is not None])),
-            "videosViewed": sum(1 for v in activity.vods if v.seconds > 0),
-        },
-        "engagement": {
-            "reactions": sum(s.reactions for s in activity.sessions),
-            "groupChatMessages": sum(s.chat for s in activity.sessions) + activity.event_chat,
+    base = f"/v1/events/{e}/users/{u}"
+    return Dashboard(
+        eventId=e,
+        userId=u,
+        user=UserDetails(
+            name=profile.name if profile.name else u,
+            role=profile.role,
+            company=profile.company,
+            industry=profile.industry,
+            country=profile.country,
+            profileMissing=activity.profile is None,
+        ),
+        kpis=Kpis(
+            minutesViewed=minutes(viewed),
+            viewedSeconds=viewed,
+            sessionsViewed=sum(1 for s in activity.sessions if s.viewed_seconds > 0),
+            liveEngagementRate=rate(mean([r for r in live_rates if r is not None])),
+            videosViewed=sum(1 for v in activity.vods if v.seconds > 0),
+        ),
+        engagement=Engagement(
+            reactions=sum(s.reactions for s in activity.sessions),
+            groupChatMessages=sum(s.chat for s in activity.sessions) + activity.event_chat,
             # Distinct polls: a poll is identified within its session.
-            "pollsAnswered": sum(len(s.polls) for s in activity.sessions),
-            "qnaThreads": sum(s.qna for s in activity.sessions),
-            "attachmentsDownloaded": attachments,
-        },
-        "viewing": {
-            "liveMinutes": minutes(live),
-            "recordingMinutes": minutes(recorded),
-            "vodMinutes": minutes(vod_seconds),
-            "liveSeconds": live,
-            "recordingSeconds": recorded,
-            "vodSeconds": vod_seconds,
-        },
-        "attachments": {"count": attachments, "items": shown["attachments"]},
-        "sessions": shown["sessions"],
-        "vods": shown["vods"],
+            pollsAnswered=sum(len(s.polls) for s in activity.sessions),
+            qnaThreads=sum(s.qna for s in activity.sessions),
+            attachmentsDownloaded=attachments,
+        ),
+        viewing=Viewing(
+            liveMinutes=minutes(live),
+            recordingMinutes=minutes(recorded),
+            vodMinutes=minutes(vod_seconds),
+            liveSeconds=live,
+            recordingSeconds=recorded,
+            vodSeconds=vod_seconds,
+        ),
+        attachments=Attachments(count=attachments, items=attachment_rows),
+        sessions=session_rows,
+        vods=vod_rows,
         # Each list's size over every row, and where to page through all of it.
-        "lists": {
-            listing: {
-                "count": lists.count(listing),
-                "shown": len(rows),
-                "hasMore": lists.count(listing) > len(rows),
-                "links": {"all": f"/v1/events/{e}/users/{u}/{listing}"},
-            }
-            for listing, rows in shown.items()
-        },
-        "links": {"self": f"/v1/events/{e}/users/{u}/analytics"},
-        "generatedAt": generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
+        lists=Lists(
+            sessions=_list_info(lists, "sessions", len(session_rows), base),
+            vods=_list_info(lists, "vods", len(vod_rows), base),
+            attachments=_list_info(lists, "attachments", len(attachment_rows), base),
+        ),
+        links=SelfLink(self=f"{base}/analytics"),
+        generatedAt=generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )

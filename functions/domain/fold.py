@@ -26,6 +26,16 @@ from pydantic_core import from_json, to_json
 
 from domain.coalesce import Count, Cover, Download, ItemGroup, Poll, Viewed
 from domain.completion import buckets_for_interval, parse_span, span_token
+from domain.counters import (
+    DOWNLOADS,
+    ENGAGED,
+    ENGAGED_SECONDS,
+    LIVE_SECONDS,
+    POLL_ANSWERS,
+    POLLS,
+    SECONDS,
+    VIEWERS,
+)
 from domain.coverage import from_bytes, to_bytes
 from domain.keys import ItemKey, dedup_page_key, target_token
 
@@ -171,19 +181,19 @@ def _count(state: dict[str, Any], op: Count, deltas: Deltas) -> bool:
 
 
 def _poll(state: dict[str, Any], op: Poll, deltas: Deltas) -> bool:
-    state["polls"] = set(state.get("polls") or ()) | {op.poll_id}
-    state["poll_answers"] = int(state.get("poll_answers", 0)) + 1
-    _add(deltas, op.total, "poll_answers", 1)
+    state[POLLS] = set(state.get(POLLS) or ()) | {op.poll_id}
+    state[POLL_ANSWERS] = int(state.get(POLL_ANSWERS, 0)) + 1
+    _add(deltas, op.total, POLL_ANSWERS, 1)
     return True
 
 
 def _download(state: dict[str, Any], op: Download, deltas: Deltas) -> bool:
-    state["downloads"] = int(state.get("downloads", 0)) + 1
+    state[DOWNLOADS] = int(state.get(DOWNLOADS, 0)) + 1
     if op.source is not None:
         named = json.loads(state.get("named") or "{}")
         named[op.source] = named.get(op.source, 0) + 1
         state["named"] = _compact_json(named)
-    _add(deltas, op.total, "downloads", 1)
+    _add(deltas, op.total, DOWNLOADS, 1)
     return True
 
 
@@ -191,7 +201,7 @@ def _viewed(state: dict[str, Any], op: Viewed, deltas: Deltas) -> bool:
     if state.get("viewed"):
         return False
     state["viewed"] = 1
-    _add(deltas, op.total, "viewers", 1)
+    _add(deltas, op.total, VIEWERS, 1)
     return True
 
 
@@ -220,11 +230,11 @@ def _cover_all(state: dict[str, Any], covers: list[Cover], deltas: Deltas) -> bo
         return changed
     first = covers[0]
     state["bits"] = to_bytes(bits)
-    state["seconds"] = int(state.get("seconds", 0)) + seconds
+    state[SECONDS] = int(state.get(SECONDS, 0)) + seconds
     _add(deltas, first.total, first.counter, seconds)
-    if first.counter == "live_seconds":
-        state["engaged"] = int(state.get("engaged", 0)) + engaged
-        _add(deltas, first.total, "engaged_seconds", engaged)
+    if first.counter == LIVE_SECONDS:
+        state[ENGAGED] = int(state.get(ENGAGED, 0)) + engaged
+        _add(deltas, first.total, ENGAGED_SECONDS, engaged)
     return True
 
 

@@ -12,8 +12,12 @@ def round_half_up(value: Fraction, places: int) -> Fraction:
 
 
 def minutes(seconds: int) -> float:
-    """``round_half_up(seconds / 60, 1)``, from the seconds sum, never a sum of rounded values."""
-    return float(round_half_up(Fraction(seconds, 60), 1))
+    """``round_half_up(seconds / 60, 1)``, from the seconds sum, never a sum of rounded values.
+
+    In integers, the same floor: ``floor(seconds / 60 * 10 + 1 / 2) = (10 * seconds + 30) // 60``
+    tenths (a dashboard rounds ~1,000 of these; ``Fraction`` made them most of the rollup's time).
+    """
+    return ((10 * seconds + 30) // 60) / 10
 
 
 def rate(value: Fraction | None) -> float | None:

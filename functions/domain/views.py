@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from domain import counters as c
 from domain.dashboard import Profile, SessionActivity
 from domain.rounding import minutes, rate, ratio
 
 
 def session_totals(counters: Mapping[str, int]) -> dict[str, Any]:
-    live = counters.get("live_seconds", 0)
-    recorded = counters.get("recording_seconds", 0)
-    engaged = counters.get("engaged_seconds", 0)
+    live = counters.get(c.LIVE_SECONDS, 0)
+    recorded = counters.get(c.RECORDING_SECONDS, 0)
+    engaged = counters.get(c.ENGAGED_SECONDS, 0)
     return {
-        "viewers": counters.get("viewers", 0),
+        "viewers": counters.get(c.VIEWERS, 0),
         "minutesViewed": minutes(live + recorded),
         "viewedSeconds": live + recorded,
         "liveMinutes": minutes(live),
@@ -23,22 +24,22 @@ def session_totals(counters: Mapping[str, int]) -> dict[str, Any]:
         "recordingSeconds": recorded,
         "engagedSeconds": engaged,
         "engagementRate": rate(ratio(engaged, live)),
-        "reactions": counters.get("reactions", 0),
-        "raisedHands": counters.get("hands", 0),
-        "chatMessages": counters.get("chat", 0),
-        "qnaThreads": counters.get("qna", 0),
-        "pollAnswers": counters.get("poll_answers", 0),
-        "attachmentDownloads": counters.get("downloads", 0),
+        "reactions": counters.get(c.REACTIONS, 0),
+        "raisedHands": counters.get(c.HANDS, 0),
+        "chatMessages": counters.get(c.CHAT, 0),
+        "qnaThreads": counters.get(c.QNA, 0),
+        "pollAnswers": counters.get(c.POLL_ANSWERS, 0),
+        "attachmentDownloads": counters.get(c.DOWNLOADS, 0),
     }
 
 
 def vod_totals(counters: Mapping[str, int]) -> dict[str, Any]:
-    seconds = counters.get("vod_seconds", 0)
+    seconds = counters.get(c.VOD_SECONDS, 0)
     return {
-        "viewers": counters.get("viewers", 0),
+        "viewers": counters.get(c.VIEWERS, 0),
         "minutesViewed": minutes(seconds),
         "viewedSeconds": seconds,
-        "attachmentDownloads": counters.get("downloads", 0),
+        "attachmentDownloads": counters.get(c.DOWNLOADS, 0),
     }
 
 

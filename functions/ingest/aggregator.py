@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
@@ -16,12 +15,11 @@ from dal import bind_table
 from dal.writes import DynamoItemStore
 from domain.apply import BatchOutcome, apply_batch
 from domain.coalesce import StreamRecord, coalesce_batch
-from ingest.stream_batch import CoalescingBatchProcessor, Poison
-from shared.clients import client
+from ingest.stream_batch import CoalescingBatchProcessor
+from logic.quarantine import quarantine
 from shared.observability import logger, metrics
-from shared.settings import get_settings, require
+from shared.settings import get_settings
 
-SQS_BATCH = 10
 YOUNG_OBJECTS_PER_COLLECTION = 20_000  # CPython's default is 700
 
 
@@ -65,28 +63,6 @@ def apply_shard(shard: str, records: list[StreamRecord]) -> BatchOutcome:
         },
     )
     return outcome
-
-
-def quarantine(poison: list[Poison]) -> None:
-    """Send records that can never be applied to the dead-letter queue, with their reason."""
-    queue_url = require(get_settings().dlq_url, "DLQ_URL")
-    sqs = client("sqs")
-    for start in range(0, len(poison), SQS_BATCH):
-        chunk = poison[start : start + SQS_BATCH]
-        entries = [{"Id": str(i), "MessageBody": json.dumps(p.message())} for i, p in enumerate(chunk)]
-        response = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
-        if response.get("Failed"):
-            raise RuntimeError(f"dead-letter queue refused {len(response['Failed'])} messages")
-    for p in poison:
-        logger.warning(
-            "record quarantined",
-            extra={
-                "reason": p.reason,
-                "sequenceNumber": p.record.kinesis.sequence_number,
-                "errors": p.errors,
-            },
-        )
-    metrics.add_metric("RecordsQuarantined", MetricUnit.Count, len(poison))
 
 
 @metrics.log_metrics

@@ -5,24 +5,14 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ingest.forward import OutgoingRecord, forward
 from ingest.intake import Intake, parse_body, validate_events
@@ -33,6 +23,9 @@ from shared.http import caller, error_response, json_response, raw_body, registe
 from shared.observability import logger, metrics
 from shared.settings import get_settings, require
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
 IDEMPOTENCY_KEY = "idempotency-key"
 RETRY_AFTER_SECONDS = "2"
 
@@ -40,13 +33,18 @@ app = APIGatewayHttpResolver()
 register_error_handlers(app)
 
 
-class Rejection(BaseModel):
+class _Documented(BaseModel):
+    # Only the OpenAPI document uses these: no validator is built at import.
+    model_config = ConfigDict(defer_build=True)
+
+
+class Rejection(_Documented):
     index: int
     id: str | None
     errors: list[dict[str, str]]
 
 
-class IngestResult(BaseModel):
+class IngestResult(_Documented):
     accepted: int = Field(description="events forwarded to the stream")
     rejected: list[Rejection] = Field(description="invalid events, by index in the request")
 
@@ -141,6 +139,26 @@ def _all_rejected(intake: Intake) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _idempotent_ingest() -> tuple[Any, IdempotencyConfig]:
+    """The idempotent ingest and its config, made on the first request with an Idempotency-Key.
+
+    Powertools' idempotency utility imports boto3 (and s3transfer with it) for its DynamoDB layer:
+    imported here, a request without a key never pays for it (~40 % of the collector's import).
+    Its exceptions' handlers are registered here too: nothing else raises them.
+    """
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    app.exception_handler(IdempotencyAlreadyInProgressError)(_in_flight)
+    app.exception_handler(IdempotencyValidationError)(_key_reused)
+    app.exception_handler(IdempotencyPersistenceLayerError)(_store_down)
     settings = get_settings()
     persistence = DynamoDBPersistenceLayer(
         table_name=require(settings.idempotency_table_name, "IDEMPOTENCY_TABLE_NAME"),
@@ -159,21 +177,18 @@ def _idempotent_ingest() -> tuple[Any, IdempotencyConfig]:
     return ingest_once, config
 
 
-@app.exception_handler(IdempotencyAlreadyInProgressError)
 def _in_flight(_: Exception) -> Response[Any]:
     return error_response(
         Conflict("a request with this Idempotency-Key is in flight", code="request_in_flight")
     )
 
 
-@app.exception_handler(IdempotencyValidationError)
 def _key_reused(_: Exception) -> Response[Any]:
     return error_response(
         Unprocessable("this Idempotency-Key was used with a different body", code="idempotency_key_reused")
     )
 
 
-@app.exception_handler(IdempotencyPersistenceLayerError)
 def _store_down(_: Exception) -> Response[Any]:
     logger.exception("idempotency store unavailable")
     return error_response(

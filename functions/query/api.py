@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 from datetime import UTC, datetime
@@ -16,14 +14,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dal import bind_table, reads
+from domain import dashboard as d
 from domain import keys
-from domain.dashboard import Listing
+from domain.counters import DOWNLOADS
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
-from models.ids import ID_PATTERN, format_time
+from logic import erase
+from logic.dashboard import user_dashboard, user_list_page
+from models.dashboard import AttachmentPage, Dashboard, SessionPage, VodPage
+from models.ids import ID_PATTERN
 from query import models
 from query.cursor import decode_cursor, decode_position, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
-from shared.dashboard import user_dashboard, user_list_page
 from shared.errors import ApiError, BadRequest, NotFound
 from shared.http import (
     caller,
@@ -35,7 +36,8 @@ from shared.http import (
 )
 from shared.observability import logger, metrics
 from shared.routes import EventId, UserId, register_validation_errors
-from shared.settings import get_settings, require
+from shared.secret_key import secret_key
+from shared.settings import get_settings
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 register_error_handlers(app)
@@ -55,25 +57,10 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@lru_cache(maxsize=1)
-def _secret() -> bytes:
-    """Key for cursors and log pseudonyms, from Secrets Manager on first use (cached per container)."""
-    from aws_lambda_powertools.utilities import parameters
-
-    arn = require(get_settings().cursor_secret_arn, "CURSOR_SECRET_ARN")
-    value = parameters.get_secret(arn, max_age=3600)
-    return hashlib.sha256(str(value).encode()).digest()
-
-
-def _pseudonym(value: str) -> str:
-    """A stable, non-reversible tag for audit logs: no user id ever reaches a log line."""
-    return hmac.new(_secret(), value.encode(), hashlib.sha256).hexdigest()[:16]
-
-
 @app.get("/v1/events/<eventId>/users/<userId>/analytics", summary="A user's dashboard (all 28 elements)")
-def get_dashboard(eventId: EventId, userId: UserId) -> models.Dashboard:
+def get_dashboard(eventId: EventId, userId: UserId) -> Dashboard:
     caller(app).require_read_user(eventId, userId)
-    return models.Dashboard.model_validate(user_dashboard(eventId, userId, _now()))
+    return user_dashboard(eventId, userId, _now())
 
 
 _LIST_ORDER = (
@@ -83,13 +70,16 @@ _LIST_ORDER = (
 )
 
 
-def _user_list(eventId: str, userId: str, listing: Listing, limit: int, cursor: str | None) -> dict[str, Any]:
+def _user_list(
+    eventId: str, userId: str, listing: d.ListKind[d.Row], limit: int, cursor: str | None
+) -> tuple[list[d.Row], int, str | None]:
+    """The page's rows, the whole list's size, and the next page's cursor."""
     caller(app).require_read_user(eventId, userId)
-    scope = listing_scope(f"user-{listing}", eventId, userId)
+    scope = listing_scope(f"user-{listing.name}", eventId, userId)
     after = decode_position(decode_cursor(_secret_if(cursor), scope, cursor))
     rows, count, last = user_list_page(eventId, userId, listing, after, limit)
     position = {"v": last[0], "id": last[1]} if last else None
-    return {"items": rows, "count": count, "nextCursor": _next(scope, position)}
+    return rows, count, _next(scope, position)
 
 
 @app.get(
@@ -99,8 +89,9 @@ def _user_list(eventId: str, userId: str, listing: Listing, limit: int, cursor: 
 )
 def list_user_sessions(
     eventId: EventId, userId: UserId, limit: Limit = 50, cursor: Cursor = None
-) -> models.SessionPage:
-    return models.SessionPage.model_validate(_user_list(eventId, userId, "sessions", limit, cursor))
+) -> SessionPage:
+    rows, count, next_cursor = _user_list(eventId, userId, d.SESSIONS, limit, cursor)
+    return SessionPage(items=rows, count=count, nextCursor=next_cursor)
 
 
 @app.get(
@@ -108,10 +99,9 @@ def list_user_sessions(
     summary="A page of all the user's VODs",
     description=_LIST_ORDER.format(by="seconds viewed"),
 )
-def list_user_vods(
-    eventId: EventId, userId: UserId, limit: Limit = 50, cursor: Cursor = None
-) -> models.VodPage:
-    return models.VodPage.model_validate(_user_list(eventId, userId, "vods", limit, cursor))
+def list_user_vods(eventId: EventId, userId: UserId, limit: Limit = 50, cursor: Cursor = None) -> VodPage:
+    rows, count, next_cursor = _user_list(eventId, userId, d.VODS, limit, cursor)
+    return VodPage(items=rows, count=count, nextCursor=next_cursor)
 
 
 @app.get(
@@ -121,8 +111,9 @@ def list_user_vods(
 )
 def list_user_attachments(
     eventId: EventId, userId: UserId, limit: Limit = 50, cursor: Cursor = None
-) -> models.AttachmentPage:
-    return models.AttachmentPage.model_validate(_user_list(eventId, userId, "attachments", limit, cursor))
+) -> AttachmentPage:
+    rows, count, next_cursor = _user_list(eventId, userId, d.ATTACHMENTS, limit, cursor)
+    return AttachmentPage(items=rows, count=count, nextCursor=next_cursor)
 
 
 UserSort = Annotated[
@@ -185,7 +176,7 @@ def get_session(
     viewing = reads.attendees_viewing(eventId, sessionId, user_ids)
     rows = [attendee_row(eventId, uid, profiles.get(uid), viewing[uid]) for uid in user_ids]
     counts = reads.counters(total) if total is not None else {}
-    counts["downloads"] = counts.get("downloads", 0) + reads.attachment_downloads(eventId, total_key)
+    counts[DOWNLOADS] = counts.get(DOWNLOADS, 0) + reads.attachment_downloads(eventId, total_key)
     return models.SessionAnalytics.model_validate(
         {
             "eventId": eventId,
@@ -208,7 +199,7 @@ def get_vod(eventId: EventId, vodId: VodId) -> models.VodAnalytics:
     if total is None and entry is None:
         raise NotFound("no such VOD in this event", code="vod_not_found")
     counts = reads.counters(total) if total is not None else {}
-    counts["downloads"] = counts.get("downloads", 0) + reads.attachment_downloads(eventId, total_key)
+    counts[DOWNLOADS] = counts.get(DOWNLOADS, 0) + reads.attachment_downloads(eventId, total_key)
     return models.VodAnalytics.model_validate(
         {
             "eventId": eventId,
@@ -226,30 +217,8 @@ def get_vod(eventId: EventId, vodId: VodId) -> models.VodAnalytics:
 def erase_user(eventId: EventId, userId: UserId) -> models.Erased:
     who = caller(app)
     who.require_event(ADMIN, eventId)
-    # Tombstone first: events at or before this instant that arrive later are dropped, and the
-    # aggregator's item-creating writes check it, so nothing written after this read survives.
-    reads.write_tombstone(eventId, userId, format_time(_now()))
-    item_keys = reads.user_item_keys(eventId, userId)
-    reads.delete_items(item_keys)
-    from shared.reports_bucket import (
-        delete_user_reports,  # S3: only erase needs it (cold start of dashboard reads)
-    )
-
-    bucket = require(get_settings().reports_bucket, "REPORTS_BUCKET")
-    reports = delete_user_reports(bucket, eventId, userId)
-    # Audit trail without personal data: who erased, which event, a keyed pseudonym of the user.
-    logger.info(
-        "user erased",
-        extra={
-            "audit": "erase",
-            "eventId": eventId,
-            "subject": _pseudonym(f"{eventId}#{userId}"),
-            "by": who.subject,
-            "items": len(item_keys),
-            "reports": reports,
-        },
-    )
-    return models.Erased(eventId=eventId, erased=True, itemsDeleted=len(item_keys), reportsDeleted=reports)
+    done = erase.erase_user(eventId, userId, by=who.subject, now=_now())
+    return models.Erased(eventId=eventId, erased=True, itemsDeleted=done.items, reportsDeleted=done.reports)
 
 
 @app.get("/v1/openapi.json", summary="This API's OpenAPI document")
@@ -280,11 +249,11 @@ def _route_table() -> list[tuple[re.Pattern[str], list[str]]]:
 
 
 def _secret_if(cursor: str | None) -> bytes:
-    return _secret() if cursor else b""
+    return secret_key() if cursor else b""
 
 
 def _next(scope: str, last_key: dict[str, Any] | None) -> str | None:
-    return encode_cursor(_secret(), scope, last_key) if last_key else None
+    return encode_cursor(secret_key(), scope, last_key) if last_key else None
 
 
 @app.not_found

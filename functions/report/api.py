@@ -18,9 +18,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from dal import bind_table
+from logic.dashboard import user_dashboard
 from report.disposition import content_disposition
 from shared import reports_bucket as reports
-from shared.dashboard import user_dashboard
 from shared.errors import ServiceUnavailable
 from shared.http import JSON_HEADERS, caller, register_error_handlers, to_json
 from shared.observability import logger, metrics
@@ -84,7 +84,7 @@ def create_report(eventId: EventId, userId: UserId) -> Response[ReportLink]:
     key = reports.report_key(eventId, userId, now)
     reports.put_report(bucket, key, pdf)
     expires = settings.report_url_expiry_seconds
-    url = reports.download_url(bucket, key, content_disposition(board["user"]["name"]), expires)
+    url = reports.download_url(bucket, key, content_disposition(board.user.name), expires)
 
     metrics.add_metric(name="ReportsCreated", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="ReportRenderTime", unit=MetricUnit.Milliseconds, value=render_ms)

@@ -1,16 +1,30 @@
-"""The dashboard JSON (SPEC section 2) as an A4 PDF, element by element, numbers as the web page prints them.
+"""The dashboard (SPEC section 2) as an A4 PDF, element by element, numbers as the web page prints them.
 
-The input is exactly what ``GET .../analytics`` returns (``domain.dashboard.rollup_user``),
-so the API, the web page and the PDF can never disagree on a number.
+The input is the very model ``GET .../analytics`` returns (``models.dashboard.Dashboard``, built by
+``domain.dashboard.rollup_user``), read by attribute: the API, the web page and the PDF can never
+disagree on a number, and a field renamed in the model breaks this module's type check.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
-from domain.dashboard import LIST_LIMIT
+from pydantic import BaseModel
+
+from domain.dashboard import LIST_LIMIT, Listing
+from models.dashboard import (
+    AttachmentRow,
+    Attachments,
+    Dashboard,
+    Engagement,
+    Kpis,
+    SessionRow,
+    UserDetails,
+    Viewing,
+    VodRow,
+)
 from report.document import INK, LINE, MUTED, TILE, Color, ReportDocument
 from report.table import Badge, Bar, Cell, Column, Text, draw_table, minimum_height
 from report.text import EMPTY, clean, count, cut, minutes, percent
@@ -36,7 +50,6 @@ OTHER_FILE: Color = (134, 142, 150)
 SECTION_GAP = 5.0
 TITLE_HEIGHT = 9.0
 NOTE_HEIGHT = 7.0
-DETAILS = (("Role", "role"), ("Company", "company"), ("Industry", "industry"), ("Country", "country"))
 
 ATTACHMENT_COLUMNS = (
     Column("Type", 21),  # fits the longest label, "DOCUMENT"
@@ -64,53 +77,60 @@ VOD_COLUMNS = (
 )
 
 
-def render_report(
-    board: Mapping[str, Any], generated_at: datetime, max_rows: int | None = LIST_LIMIT
-) -> bytes:
+def render_report(board: Dashboard, generated_at: datetime, max_rows: int | None = LIST_LIMIT) -> bytes:
     """The PDF. Each table shows at most ``max_rows`` rows (the dashboard's cap, SPEC section 11
     "Lists"), then says how many more the whole list holds ("and N more — see the dashboard");
     ``None`` shows every row it is given (the render benchmark's slope)."""
-    name = clean(board["user"]["name"]) or board["userId"]
+    name = clean(board.user.name) or board.userId
     doc = ReportDocument(generated_at, f"{name} — analytics report", (clean(s) for s in _strings(board)))
     doc.set_title(f"{cut(name, 200)} — analytics report")
     doc.set_author(AUTHOR)
     doc.set_creator(f"{AUTHOR} report function")
-    doc.set_subject(f"Attendee analytics for event {board['eventId']}")
+    doc.set_subject(f"Attendee analytics for event {board.eventId}")
     doc.set_creation_date(generated_at)
     doc.set_lang("en")
     doc.add_page()
     _header(doc, board)
-    _kpis(doc, board["kpis"])
-    _engagement(doc, board["engagement"])
-    _viewing(doc, board["viewing"])
-    totals = {listing: info["count"] for listing, info in board.get("lists", {}).items()}
+    _kpis(doc, board.kpis)
+    _engagement(doc, board.engagement)
+    _viewing(doc, board.viewing)
+    lists = board.lists
+    totals: dict[Listing, int] = {
+        "sessions": lists.sessions.count,
+        "vods": lists.vods.count,
+        "attachments": lists.attachments.count,
+    }
     cap = Cap(max_rows, totals)
-    _attachments(doc, board["attachments"], cap)
-    _sessions(doc, board["sessions"], cap)
-    _vods(doc, board["vods"], cap)
+    _attachments(doc, board.attachments, cap)
+    _sessions(doc, board.sessions, cap)
+    _vods(doc, board.vods, cap)
     return bytes(doc.output())
+
+
+Row = TypeVar("Row", AttachmentRow, SessionRow, VodRow)
 
 
 class Cap:
     """How many rows a table shows, and how many rows its whole list holds."""
 
-    def __init__(self, max_rows: int | None, totals: Mapping[str, int]) -> None:
+    def __init__(self, max_rows: int | None, totals: dict[Listing, int]) -> None:
         self.max_rows = max_rows
         self.totals = totals
 
-    def rows(self, items: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+    def rows(self, items: Sequence[Row]) -> Sequence[Row]:
         return items if self.max_rows is None else items[: self.max_rows]
 
-    def more(self, listing: str, items: Sequence[Mapping[str, Any]]) -> int:
-        return max(self.totals.get(listing, len(items)), len(items)) - len(self.rows(items))
+    def more(self, listing: Listing, items: Sequence[Row]) -> int:
+        return max(self.totals[listing], len(items)) - len(self.rows(items))
 
 
-def _strings(value: Any) -> Iterator[str]:
+def _strings(value: object) -> Iterator[str]:
+    """Every text the document may print (the fonts it needs are chosen from them)."""
     if isinstance(value, str):
         yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _strings(getattr(value, name))
     elif isinstance(value, list | tuple):
         for item in value:
             yield from _strings(item)
@@ -119,20 +139,30 @@ def _strings(value: Any) -> Iterator[str]:
 # ---- (1), (2)
 
 
-def _header(doc: ReportDocument, board: Mapping[str, Any]) -> None:
-    user, x, y = board["user"], doc.l_margin, doc.get_y()
+def _details(user: UserDetails) -> tuple[tuple[str, str | None], ...]:
+    return (
+        ("Role", user.role),
+        ("Company", user.company),
+        ("Industry", user.industry),
+        ("Country", user.country),
+    )
+
+
+def _header(doc: ReportDocument, board: Dashboard) -> None:
+    user, x, y = board.user, doc.l_margin, doc.get_y()
     doc.style(8, color=MUTED)
-    doc.text_at(x, y, doc.epw, 5, f"Attendee analytics · event {board['eventId']}")
+    doc.text_at(x, y, doc.epw, 5, f"Attendee analytics · event {board.eventId}")
     doc.style(20, bold=True)
-    name = doc.fit_lines(user["name"], doc.epw - 2 * doc.c_margin, 2)  # a long name wraps
+    name = doc.fit_lines(user.name, doc.epw - 2 * doc.c_margin, 2)  # a long name wraps
     doc.text_lines_at(x, y + 5, doc.epw, 11, 8.5, name)
     y += 18 + 8.5 * (len(name) - 1)
-    width = doc.epw / len(DETAILS)
+    labelled = _details(user)
+    width = doc.epw / len(labelled)
     details = []
-    for key in (key for _, key in DETAILS):
+    for _, value in labelled:
         doc.style(9.5)
-        details.append(doc.fit_lines(user.get(key) or EMPTY, width - 2 * doc.c_margin, 3))
-    for index, (label, _) in enumerate(DETAILS):
+        details.append(doc.fit_lines(value or EMPTY, width - 2 * doc.c_margin, 3))
+    for index, (label, _) in enumerate(labelled):
         doc.style(7, color=MUTED)
         doc.text_at(x + index * width, y, width, 4, label)
         doc.style(9.5)
@@ -161,25 +191,25 @@ def _tiles(
     doc.set_y(y + height)
 
 
-def _kpis(doc: ReportDocument, kpis: Mapping[str, Any]) -> None:
+def _kpis(doc: ReportDocument, kpis: Kpis) -> None:
     doc.set_y(doc.get_y() + SECTION_GAP)
     tiles = (
-        (f"{minutes(kpis['minutesViewed'])} min", "Total minutes viewed"),
-        (count(kpis["sessionsViewed"]), "Sessions viewed"),
-        (percent(kpis["liveEngagementRate"]), "Average live engagement"),
-        (count(kpis["videosViewed"]), "Videos viewed"),
+        (f"{minutes(kpis.minutesViewed)} min", "Total minutes viewed"),
+        (count(kpis.sessionsViewed), "Sessions viewed"),
+        (percent(kpis.liveEngagementRate), "Average live engagement"),
+        (count(kpis.videosViewed), "Videos viewed"),
     )
     _tiles(doc, tiles, height=19, value_size=15, label_size=7)
 
 
-def _engagement(doc: ReportDocument, engagement: Mapping[str, Any]) -> None:
+def _engagement(doc: ReportDocument, engagement: Engagement) -> None:
     _section(doc, "Engagement", 15)
     tiles = (
-        (count(engagement["reactions"]), "Reactions"),
-        (count(engagement["groupChatMessages"]), "Chat messages sent"),
-        (count(engagement["pollsAnswered"]), "Poll responses"),
-        (count(engagement["qnaThreads"]), "Q&A threads created"),
-        (count(engagement["attachmentsDownloaded"]), "Attachments downloaded"),
+        (count(engagement.reactions), "Reactions"),
+        (count(engagement.groupChatMessages), "Chat messages sent"),
+        (count(engagement.pollsAnswered), "Poll responses"),
+        (count(engagement.qnaThreads), "Q&A threads created"),
+        (count(engagement.attachmentsDownloaded), "Attachments downloaded"),
     )
     _tiles(doc, tiles, height=15, value_size=12, label_size=6.5)
 
@@ -187,11 +217,11 @@ def _engagement(doc: ReportDocument, engagement: Mapping[str, Any]) -> None:
 # ---- (12)-(14)
 
 
-def _viewing(doc: ReportDocument, viewing: Mapping[str, Any]) -> None:
+def _viewing(doc: ReportDocument, viewing: Viewing) -> None:
     parts = (
-        ("Live", viewing["liveSeconds"], viewing["liveMinutes"], LIVE),
-        ("Recordings", viewing["recordingSeconds"], viewing["recordingMinutes"], RECORDING),
-        ("Content on demand", viewing["vodSeconds"], viewing["vodMinutes"], VOD),
+        ("Live", viewing.liveSeconds, viewing.liveMinutes, LIVE),
+        ("Recordings", viewing.recordingSeconds, viewing.recordingMinutes, RECORDING),
+        ("Content on demand", viewing.vodSeconds, viewing.vodMinutes, VOD),
     )
     total = sum(seconds for _, seconds, _, _ in parts)
     _section(doc, "Viewing breakdown", 20)
@@ -216,20 +246,20 @@ def _viewing(doc: ReportDocument, viewing: Mapping[str, Any]) -> None:
 # ---- (15)-(28)
 
 
-def _attachments(doc: ReportDocument, attachments: Mapping[str, Any], cap: Cap) -> None:
-    items = attachments["items"]
+def _attachments(doc: ReportDocument, attachments: Attachments, cap: Cap) -> None:
+    items = attachments.items
     rows: list[list[Cell]] = [
         [
-            Badge(item["fileLabel"], FILE_COLORS.get(item["fileFamily"], OTHER_FILE)),
+            Badge(item.fileLabel, FILE_COLORS.get(item.fileFamily, OTHER_FILE)),
             _name(item),
-            item["source"]["name"] or item["source"]["id"] or EMPTY,
-            count(item["downloads"]),
+            item.source.name or item.source.id or EMPTY,
+            count(item.downloads),
         ]
         for item in cap.rows(items)
     ]
     _table(
         doc,
-        f"Attachments ({count(attachments['count'])})",
+        f"Attachments ({count(attachments.count)})",
         ATTACHMENT_COLUMNS,
         rows,
         "No attachments downloaded.",
@@ -237,41 +267,41 @@ def _attachments(doc: ReportDocument, attachments: Mapping[str, Any], cap: Cap) 
     )
 
 
-def _sessions(doc: ReportDocument, sessions: Sequence[Mapping[str, Any]], cap: Cap) -> None:
+def _sessions(doc: ReportDocument, sessions: Sequence[SessionRow], cap: Cap) -> None:
     rows: list[list[Cell]] = [
         [
             _name(s),
-            minutes(s["minutesViewed"]),
-            minutes(s["liveMinutes"]),
-            minutes(s["recordingMinutes"]),
-            percent(s["engagementRate"]),
-            count(s["reactions"]),
-            count(s["raisedHands"]),
-            count(s["attachmentsDownloaded"]),
-            count(s["chatMessages"]),
-            count(s["pollsAnswered"]),
+            minutes(s.minutesViewed),
+            minutes(s.liveMinutes),
+            minutes(s.recordingMinutes),
+            percent(s.engagementRate),
+            count(s.reactions),
+            count(s.raisedHands),
+            count(s.attachmentsDownloaded),
+            count(s.chatMessages),
+            count(s.pollsAnswered),
         ]
         for s in cap.rows(sessions)
     ]
     _table(doc, "Sessions", SESSION_COLUMNS, rows, "No sessions viewed.", cap.more("sessions", sessions))
 
 
-def _vods(doc: ReportDocument, vods: Sequence[Mapping[str, Any]], cap: Cap) -> None:
+def _vods(doc: ReportDocument, vods: Sequence[VodRow], cap: Cap) -> None:
     rows: list[list[Cell]] = [
         [
             _name(v),
-            minutes(v["minutesViewed"]),
-            percent(v["completionRate"]),
-            Bar(v["completionRate"], VOD),
+            minutes(v.minutesViewed),
+            percent(v.completionRate),
+            Bar(v.completionRate, VOD),
         ]
         for v in cap.rows(vods)
     ]
     _table(doc, "Videos on demand", VOD_COLUMNS, rows, "No videos viewed.", cap.more("vods", vods))
 
 
-def _name(item: Mapping[str, Any]) -> Text:
+def _name(item: AttachmentRow | SessionRow | VodRow) -> Text:
     """Items whose catalog entry has not arrived show their id, greyed like on the web page."""
-    return Text(item["name"], MUTED if item.get("catalogMissing") else INK)
+    return Text(item.name, MUTED if item.catalogMissing else INK)
 
 
 # ---- building blocks

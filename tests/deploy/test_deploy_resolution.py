@@ -1,8 +1,9 @@
 """DEPLOY RESOLUTION — the one test that uses the network (the package registry; SPEC section 11).
 
-For every function and layer of template.yaml it installs the package's hashed lock for the
-template's Runtime and Architectures exactly as ``sam build`` without a container resolves it
-(pip, that platform's binary wheels only, ``--require-hashes``; infra/packaging.py), so an
+For every function and layer of template.yaml it builds the package as ``sam build`` without a
+container does, running the target SAM runs (``BuildMethod: makefile``: ``make build-<LogicalId>``)
+that installs the package's hashed lock for the template's Runtime and Architectures (pip, that
+platform's binary wheels only, ``--require-hashes``; infra/packaging.py) and compiles bytecode, so an
 upstream change (a release without a manylinux2014 aarch64 wheel, say) fails here and not in a
 deploy. The same install gives each function's unzipped size (benchmarks/package_size.py), which
 must fit Lambda's limit; ingest and query must not carry the report's dependencies.
@@ -10,7 +11,10 @@ must fit Lambda's limit; ingest and query must not carry the report's dependenci
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,6 +51,32 @@ def test_every_lock_resolves_for_the_template_runtime_and_architecture(
     for size in sizes:
         if size.kind == "function":
             assert size.total <= LAMBDA_LIMIT_BYTES, f"{size.name}: {size.total / MB:.1f} MB unzipped"
+        # Built as sam build builds it (BuildMethod: makefile): bytecode beside every module.
+        assert size.bytecode > 0, size.name
+        assert any(size.installed.glob("pydantic/__pycache__/main.cpython-311.pyc")) or size.kind == "layer"
+
+    # botocore is pure Python: the built package's own, with its trimmed service models, makes every
+    # client the functions make (the offline test checks the code asks for no other).
+    query = by_name["QueryFunction"].installed
+    services = ["dynamodb", "kinesis", "s3", "sqs", "secretsmanager"]
+    probe = (
+        "import sys, botocore.session\n"
+        "session = botocore.session.get_session()\n"
+        "for name in sys.argv[1:]:\n"
+        "    session.create_client(\n"
+        "        name, region_name='us-east-1', aws_access_key_id='x', aws_secret_access_key='y'\n"
+        "    )\n"
+        "print(botocore.__file__)"
+    )
+    made = subprocess.run(  # noqa: S603 - our own interpreter on the built package
+        [sys.executable, "-S", "-c", probe, *services],
+        env={"PYTHONPATH": str(query), "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert made.stdout.strip().startswith(str(query)), made.stdout
+    assert not (query / "botocore" / "data" / "ec2").exists()
 
     # The benchmark reports these same figures (it runs here because it needs the network).
     figures = package_size.report(sizes)

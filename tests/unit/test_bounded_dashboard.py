@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain import dashboard as d
-from query.models import Dashboard
+from models.dashboard import AttachmentRow, Dashboard, SessionRow, VodRow
 from shared.http import to_json
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -49,9 +49,9 @@ def worst_case() -> tuple[d.UserActivity, dict[str, d.CatalogEntry]]:
     return d.UserActivity("e1", "u1", profile, sessions, vods, attachments, event_chat=5), catalog
 
 
-def _json_bytes(board: dict[str, Any]) -> int:
-    """Exactly what the query handler sends: the response model, then compact UTF-8 JSON."""
-    return len(to_json(Dashboard.model_validate(board).model_dump(mode="json")).encode())
+def _json_bytes(board: Dashboard) -> int:
+    """Exactly what the query handler sends: the response model as compact UTF-8 JSON."""
+    return len(to_json(board.model_dump(mode="json")).encode())
 
 
 def test_the_worst_case_dashboard_stays_under_one_megabyte_with_exact_totals() -> None:
@@ -62,8 +62,8 @@ def test_the_worst_case_dashboard_stays_under_one_megabyte_with_exact_totals() -
     uncapped = _json_bytes(d.rollup_user(activity, catalog, NOW, limit=20_000))
     assert uncapped > 6 * ONE_MB  # without the cap it would not fit Lambda's 6 MB response
 
-    assert [len(board["sessions"]), len(board["vods"]), len(board["attachments"]["items"])] == [200, 200, 200]
-    assert board["lists"] == {
+    assert [len(board.sessions), len(board.vods), len(board.attachments.items)] == [200, 200, 200]
+    assert board.lists.model_dump() == {
         listing: {
             "count": total,
             "shown": 200,
@@ -73,14 +73,12 @@ def test_the_worst_case_dashboard_stays_under_one_megabyte_with_exact_totals() -
         for listing, total in (("sessions", 1000), ("vods", 1000), ("attachments", 10_000))
     }
     # KPIs and totals are over every row, not the rows shown.
-    assert board["attachments"]["count"] == board["engagement"]["attachmentsDownloaded"] == 10_000
-    assert board["kpis"]["sessionsViewed"] == 1000
-    assert board["kpis"]["videosViewed"] == 1000
-    assert board["engagement"]["reactions"] == sum(i % 7 for i in range(1000))
-    assert board["viewing"]["liveSeconds"] == sum(60 + i for i in range(1000))
-    assert board["kpis"]["viewedSeconds"] == sum(90 + i for i in range(1000)) + sum(
-        10 + i for i in range(1000)
-    )
+    assert board.attachments.count == board.engagement.attachmentsDownloaded == 10_000
+    assert board.kpis.sessionsViewed == 1000
+    assert board.kpis.videosViewed == 1000
+    assert board.engagement.reactions == sum(i % 7 for i in range(1000))
+    assert board.viewing.liveSeconds == sum(60 + i for i in range(1000))
+    assert board.kpis.viewedSeconds == sum(90 + i for i in range(1000)) + sum(10 + i for i in range(1000))
 
 
 def test_each_list_keeps_its_top_rows_by_value_then_id_and_shows_them_in_section_2_order() -> None:
@@ -91,15 +89,15 @@ def test_each_list_keeps_its_top_rows_by_value_then_id_and_shows_them_in_section
     board = d.rollup_user(d.UserActivity("e", "u", sessions=sessions, attachments=attachments), catalog, NOW)
 
     ranked = sorted(range(300), key=lambda i: (-(i % 50), f"s{i:03d}"))[:200]
-    assert {s["sessionId"] for s in board["sessions"]} == {f"s{i:03d}" for i in ranked}
-    assert board["sessions"] == sorted(board["sessions"], key=lambda r: (-r["viewedSeconds"], r["name"]))
+    assert {s.sessionId for s in board.sessions} == {f"s{i:03d}" for i in ranked}
+    assert board.sessions == sorted(board.sessions, key=lambda r: (-r.viewedSeconds, r.name))
     top = sorted(range(300), key=lambda i: (-(1 + i % 4), f"a{i:03d}"))[:200]
-    items = board["attachments"]["items"]
-    assert {a["attachmentId"] for a in items} == {f"a{i:03d}" for i in top}
-    assert [a["name"] for a in items] == sorted(a["name"] for a in items)  # by name
-    assert board["lists"]["sessions"]["hasMore"]
-    assert board["lists"]["attachments"]["count"] == 300
-    assert board["lists"]["vods"] == {
+    items = board.attachments.items
+    assert {a.attachmentId for a in items} == {f"a{i:03d}" for i in top}
+    assert [a.name for a in items] == sorted(a.name for a in items)  # by name
+    assert board.lists.sessions.hasMore
+    assert board.lists.attachments.count == 300
+    assert board.lists.vods.model_dump() == {
         "count": 0,
         "shown": 0,
         "hasMore": False,
@@ -111,11 +109,12 @@ def test_each_list_keeps_its_top_rows_by_value_then_id_and_shows_them_in_section
 @given(
     values=st.lists(st.integers(0, 5), min_size=0, max_size=40),
     limit=st.integers(1, 7),
-    listing=st.sampled_from(d.LISTINGS),
+    kind=st.sampled_from([d.SESSIONS, d.VODS, d.ATTACHMENTS]),
 )
 def test_pages_cover_the_whole_list_once_in_rank_order(
-    values: list[int], limit: int, listing: d.Listing
+    values: list[int], limit: int, kind: d.ListKind[Any]
 ) -> None:
+    listing = kind.name
     activity = d.UserActivity(
         "e",
         "u",
@@ -126,12 +125,10 @@ def test_pages_cover_the_whole_list_once_in_rank_order(
     seen: list[tuple[int, str]] = []
     after = None
     for _ in range(len(values) + 2):
-        rows, total, after = d.list_page(activity, {}, listing, after, limit)
+        rows, total, after = d.list_page(activity, {}, kind, after, limit)
         assert total == len(values)
         assert len(rows) <= limit
-        id_field = {"sessions": "sessionId", "vods": "vodId", "attachments": "attachmentId"}[listing]
-        value_field = "downloads" if listing == "attachments" else "viewedSeconds"
-        seen += [(r[value_field], r[id_field]) for r in rows]
+        seen += [_position(r) for r in rows]
         if after is None:
             break
         assert after == seen[-1]
@@ -143,8 +140,20 @@ def test_pages_cover_the_whole_list_once_in_rank_order(
     assert seen == expected
     # The dashboard's rows are the first page's rows.
     board = d.rollup_user(activity, {}, NOW, limit=limit)
-    shown = board["attachments"]["items"] if listing == "attachments" else board[listing]
-    assert sorted(r[id_field] for r in shown) == sorted(i for _, i in expected[:limit])
+    shown: dict[d.Listing, list[Any]] = {
+        "sessions": board.sessions,
+        "vods": board.vods,
+        "attachments": board.attachments.items,
+    }
+    assert sorted(_position(r)[1] for r in shown[listing]) == sorted(i for _, i in expected[:limit])
+
+
+def _position(row: SessionRow | VodRow | AttachmentRow) -> tuple[int, str]:
+    if isinstance(row, SessionRow):
+        return row.viewedSeconds, row.sessionId
+    if isinstance(row, VodRow):
+        return row.viewedSeconds, row.vodId
+    return row.downloads, row.attachmentId
 
 
 def test_catalog_keys_are_only_the_rows_shown_plus_what_decides_download_sources() -> None:
@@ -173,11 +182,11 @@ def test_downloads_without_a_named_source_are_attributed_over_every_attachment()
     second = d.dashboard_catalog_keys(activity, {k: v for k, v in catalog.items() if k in first}, limit=2)
     assert "SES#s9" in second - first  # a download-only session's name: the second read
     board = d.rollup_user(activity, catalog, NOW, limit=2)
-    rows = {s["sessionId"]: s for s in board["sessions"]}
-    assert rows["s9"]["attachmentsDownloaded"] == 4
-    assert rows["s9"]["name"] == "Late session"
-    assert board["lists"]["sessions"]["count"] == 2
-    assert board["lists"]["attachments"] == {
+    rows = {s.sessionId: s for s in board.sessions}
+    assert rows["s9"].attachmentsDownloaded == 4
+    assert rows["s9"].name == "Late session"
+    assert board.lists.sessions.count == 2
+    assert board.lists.attachments.model_dump() == {
         "count": 5,
         "shown": 2,
         "hasMore": True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from fractions import Fraction
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,8 +24,9 @@ from domain.rounding import minutes, rate, round_half_up
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-def rollup(activity: UserActivity, catalog: dict[str, CatalogEntry] | None = None) -> dict:
-    return rollup_user(activity, catalog or {}, NOW)
+def rollup(activity: UserActivity, catalog: dict[str, CatalogEntry] | None = None) -> dict[str, Any]:
+    """The dashboard as the API's JSON has it (the names are the contract)."""
+    return rollup_user(activity, catalog or {}, NOW).model_dump(mode="json")
 
 
 def test_minutes_round_half_up_from_the_seconds_sum() -> None:
@@ -36,6 +38,11 @@ def test_minutes_round_half_up_from_the_seconds_sum() -> None:
     # Two sessions of 3 s each: 6 s = 0.1 min, not 0.1 + 0.1.
     activity = UserActivity("e", "u", sessions=(SessionActivity("a", 3), SessionActivity("b", 3)))
     assert rollup(activity)["kpis"]["minutesViewed"] == 0.1
+
+
+@given(st.integers(-(10**12), 10**12))
+def test_minutes_in_integers_are_the_exact_rounding(seconds: int) -> None:
+    assert minutes(seconds) == float(round_half_up(Fraction(seconds, 60), 1))
 
 
 def test_rates_round_half_up_to_four_places() -> None:

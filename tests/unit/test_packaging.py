@@ -7,6 +7,10 @@ tests/deploy/test_deploy_resolution.py, the one network test.
 from __future__ import annotations
 
 import copy
+import importlib.util
+import os
+import re
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -22,6 +26,7 @@ from infra.packaging import (
     TOOLS_SOURCE,
     Package,
     Target,
+    build_command,
     explain,
     lock_versions,
     packages,
@@ -183,3 +188,118 @@ def test_the_report_finds_its_fonts_in_the_layer_package() -> None:
     directory = Path(out.split(" ", 1)[1].strip())
     assert directory == ROOT / "layers" / "report" / "report_fonts"
     assert (directory / "DejaVuSans.ttf").exists()
+
+
+# ---------------------------------------------------------------- the build: BuildMethod makefile
+
+
+def _make(package: Package, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    assert package.makefile is not None
+    command = ["make", "--no-print-directory", "--makefile", str(package.makefile), *args]
+    return subprocess.run(  # noqa: S603 - make, on our own Makefiles
+        command, cwd=cwd or package.source, capture_output=True, text=True, check=True, timeout=120
+    )
+
+
+def _pyc_flags(pyc: Path) -> int:
+    """PEP 552: the header's second word; 0b01 = hash-based, 0b10 = check the source's hash."""
+    header = pyc.read_bytes()[:16]
+    assert header[:4] == importlib.util.MAGIC_NUMBER, pyc
+    return int.from_bytes(header[4:8], "little")
+
+
+@pytest.mark.parametrize("package", packages(), ids=lambda package: package.name)
+def test_sam_builds_every_package_with_its_makefile_installing_the_lock_as_the_deploy_test_does(
+    package: Package, tmp_path: Path
+) -> None:
+    """Dry run of the target SAM calls: the same pip install as infra.packaging's (which the
+    deploy-resolution test runs for real), then the bytecode step, for the template's target."""
+    assert package.build_method == "makefile"
+    assert package.makefile is not None
+    assert package.makefile.exists()
+    out = tmp_path / "artifacts"
+    dry = _make(package, "-n", *build_command(package, out)[3:]).stdout.splitlines()
+    (pip,) = [shlex.split(line) for line in dry if " -m pip install " in line]
+    expected = pip_install_command(package, out / package.site)
+    assert pip[0] == sys.executable
+    assert pip[1:-1] == expected[1:-1]  # every flag, in order: platform tags, ABI, hashes, --target
+    assert (package.source / pip[-1]).resolve() == package.lock
+    (compile_,) = [shlex.split(line) for line in dry if " -m compileall " in line]
+    assert compile_[0] == sys.executable
+    assert compile_[compile_.index("--invalidation-mode") + 1] == "unchecked-hash"
+    assert compile_[-1] == str(out / package.site).rstrip("/")
+
+
+@pytest.mark.parametrize("package", packages(), ids=lambda package: package.name)
+def test_the_makefiles_refuse_a_python_other_than_the_runtimes(package: Package, tmp_path: Path) -> None:
+    """.pyc files are per CPython minor version: compiling with another would ship dead bytecode."""
+    other = tmp_path / "python"
+    other.write_text('#!/bin/sh\necho "Python 3.12 says: refused" >&2\nexit 1\n')
+    other.chmod(0o755)
+    assert package.makefile is not None
+    refused = ["make", "--makefile", str(package.makefile), "check-python", f"LAMBDA_PYTHON={other}"]
+    failed = subprocess.run(  # noqa: S603 - make, on our own Makefile
+        refused,
+        cwd=package.source,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert failed.returncode != 0
+    ok = _make(package, "check-python", f"LAMBDA_PYTHON={sys.executable}")
+    assert ok.returncode == 0
+    make_vars = _make(package, "-pn", "check-python").stdout
+    assert f"RUNTIME_VERSION := {package.target.python_version}" in make_vars
+
+
+def test_the_functions_keep_the_botocore_models_of_every_client_they_make() -> None:
+    (function,) = [p for p in packages() if p.name == "QueryFunction"]
+    make_vars = _make(function, "-pn", "check-python").stdout
+    (line,) = [line for line in make_vars.splitlines() if line.startswith("BOTOCORE_SERVICES :=")]
+    kept = set(line.split(":=", 1)[1].split())
+    code = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "functions").rglob("*.py"))
+    called = set(re.findall(r"\bclient\(\"([a-z0-9-]+)\"\)", code))
+    assert called, "no client(...) call found: the pattern is stale"
+    # PynamoDB and Powertools' idempotency talk to DynamoDB; parameters.get_secret to Secrets Manager.
+    used = called | {"dynamodb"} | ({"secretsmanager"} if "get_secret(" in code else set())
+    assert used <= kept, f"botocore models the build drops but the code needs: {used - kept}"
+
+
+@pytest.mark.parametrize("name", ["QueryFunction", "ReportLayer"])
+def test_the_build_copies_the_code_and_compiles_unchecked_hash_bytecode(name: str, tmp_path: Path) -> None:
+    """The whole recipe offline, pip aside (PIP_INSTALL=:): what lands in the package, and its .pyc."""
+    (package,) = [p for p in packages() if p.name == name]
+    out = tmp_path / "artifacts"
+    (out / package.site).mkdir(parents=True)
+    _make(package, *build_command(package, out)[3:], "PIP_INSTALL=:")
+    site = out / package.site
+    shipped = {child.name for child in site.iterdir()}
+    assert "Makefile" not in shipped
+    tracked = {
+        c.name for c in package.source.iterdir() if not c.name.startswith(".") and c.suffix != ".egg-info"
+    }
+    assert shipped >= tracked - {"Makefile", "__pycache__"}
+    assert not {name for name in shipped if name.startswith(".") or name.endswith(".egg-info")}
+    sources = list(site.rglob("*.py"))
+    assert sources
+    for source in sources:
+        (pyc,) = (source.parent / "__pycache__").glob(f"{source.stem}.cpython-311.pyc")
+        assert _pyc_flags(pyc) == 0b01, pyc  # hash-based, never checked against the source
+
+
+def test_unchecked_hash_bytecode_is_used_whatever_the_sources_timestamp(tmp_path: Path) -> None:
+    """What Lambda sees: a read-only tree whose files all carry the zip's date. A timestamp-checked
+    .pyc would be recompiled in memory on every cold start; these are loaded as they are."""
+    (package,) = [p for p in packages() if p.name == "QueryFunction"]
+    tree = tmp_path / "task"
+    (tree / "probe").mkdir(parents=True)
+    (tree / "probe" / "__init__.py").write_text("WHERE = 'source'\n")
+    _make(package, "bytecode", f"DIR={tree}", f"LAMBDA_PYTHON={sys.executable}")
+    (tree / "probe" / "__init__.py").write_text("WHERE = 'changed source'\n")  # new mtime and hash
+    os.utime(tree / "probe" / "__init__.py", (315532800, 315532800))  # 1980-01-01, a zip's date
+    probe = "import probe; print(probe.WHERE, probe.__cached__ is not None)"
+    env = {"PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-S", "-c", probe], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["source", "True"]  # the .pyc, not the edited source

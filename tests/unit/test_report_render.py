@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from domain import dashboard as d
+from models.dashboard import Dashboard
 from report.render import render_report
 
 GENERATED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -29,7 +30,7 @@ def dashboard(
     name: str = "Zoë Ångström",
     sessions: tuple[d.SessionActivity, ...] | None = None,
     catalog: dict[str, d.CatalogEntry] | None = None,
-) -> dict[str, Any]:
+) -> Dashboard:
     """A user worked out by hand in test_every_number_and_section_is_printed."""
     activity = d.UserActivity(
         "e1",
@@ -64,7 +65,7 @@ def dashboard(
     return d.rollup_user(activity, {**names, **(catalog or {})}, GENERATED)
 
 
-def render(board: dict[str, Any]) -> PdfReader:
+def render(board: Dashboard) -> PdfReader:
     return PdfReader(io.BytesIO(render_report(board, GENERATED)))
 
 
@@ -84,7 +85,7 @@ def tile(lines: list[str], label: str) -> str:
 def test_every_number_and_section_is_printed() -> None:
     board = dashboard()
     # The hand computation below, checked against the domain once so the PDF is checked against both.
-    assert board["kpis"] == {
+    assert board.kpis.model_dump() == {
         "minutesViewed": 7.8,  # 195 live + 125 recording + 145 VOD = 465 s = 7.75 min
         "viewedSeconds": 465,
         "sessionsViewed": 3,
@@ -290,7 +291,7 @@ def test_hostile_names_are_cleaned_and_long_ones_wrap_then_truncate() -> None:
 def test_the_longest_file_label_fits_its_badge() -> None:
     docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     board = dashboard(catalog={"ATT#a3": d.CatalogEntry("Notes", file_type=docx)})
-    assert board["attachments"]["items"][1]["fileLabel"] == "DOCUMENT"
+    assert board.attachments.items[1].fileLabel == "DOCUMENT"
     assert "DOCUMENT Notes — 1" in page_lines(render(board))[0]
 
 

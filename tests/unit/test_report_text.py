@@ -185,7 +185,7 @@ def _modules_after(imports: str) -> set[str]:
 
 def test_no_handler_imports_fpdf_at_import_time() -> None:
     loaded = _modules_after(
-        "import ingest.collector, ingest.aggregator, query.api, report.api, shared.dashboard"
+        "import ingest.collector, ingest.aggregator, query.api, report.api, logic.dashboard"
     )
     assert "report.api" in loaded
     assert not {m for m in loaded if m == "fpdf" or m.startswith(("fpdf.", "uharfbuzz", "fontTools"))}

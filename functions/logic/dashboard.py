@@ -1,13 +1,14 @@
-"""A user's dashboard, assembled in one place for the query API and the PDF report."""
+"""A user's dashboard, assembled in one place for the query API and the PDF report: the reads
+(``dal.reads``) and the rollup (``domain.dashboard``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from dal import reads
 from domain import dashboard as d
+from models.dashboard import Dashboard
 from shared.errors import NotFound
 
 KeysWanted = Callable[[dict[str, d.CatalogEntry]], set[str]]
@@ -31,9 +32,9 @@ def read_catalog(event_id: str, wanted: KeysWanted) -> dict[str, d.CatalogEntry]
     return catalog
 
 
-def user_dashboard(event_id: str, user_id: str, now: datetime) -> dict[str, Any]:
-    """The dashboard JSON (SPEC section 2), each list capped at ``LIST_LIMIT`` rows: one Query on
-    the user's partition, then the catalog entries of the rows shown (two BatchGet rounds at most).
+def user_dashboard(event_id: str, user_id: str, now: datetime) -> Dashboard:
+    """The dashboard (SPEC section 2), each list capped at ``LIST_LIMIT`` rows: one Query on the
+    user's partition, then the catalog entries of the rows shown (two BatchGet rounds at most).
 
     Raises ``404 user_not_found`` when nothing is stored for the user in this event.
     """
@@ -43,11 +44,11 @@ def user_dashboard(event_id: str, user_id: str, now: datetime) -> dict[str, Any]
 
 
 def user_list_page(
-    event_id: str, user_id: str, listing: d.Listing, after: d.Position | None, limit: int
-) -> tuple[list[dict[str, Any]], int, d.Position | None]:
+    event_id: str, user_id: str, listing: d.ListKind[d.Row], after: d.Position | None, limit: int
+) -> tuple[list[d.Row], int, d.Position | None]:
     """One page of a user's whole session, VOD or attachment list, best first (``list_page``)."""
     activity = _activity(event_id, user_id)
     catalog = read_catalog(
-        event_id, lambda known: d.page_catalog_keys(activity, known, listing, after, limit)
+        event_id, lambda known: d.page_catalog_keys(activity, known, listing.name, after, limit)
     )
     return d.list_page(activity, catalog, listing, after, limit)
