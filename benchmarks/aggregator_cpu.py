@@ -115,6 +115,16 @@ def phases(batches: list[list[dict[str, Any]]], warm: int, repeats: int) -> None
     ratio("aggregator_phases_vs_decode_floor", sum(best[:3]) / floor, "<= 2.5")
 
 
+def by_phase(size: str = "full") -> None:
+    header("aggregator CPU by phase")
+    bind_table("bench")
+    calm_collector()
+    if size == "full":
+        phases(build_batches(200), warm=40, repeats=10)
+    else:
+        phases(build_batches(5), warm=1, repeats=1)
+
+
 def stream_records(batch: list[dict[str, Any]]) -> list[StreamRecord]:
     """The batch decoded as the processor does it (poison, which this day has none of, left out)."""
     seqs = [order_key(raw["kinesis"]["sequenceNumber"]) for raw in batch]
@@ -158,9 +168,6 @@ def main(size: str = "full", profile: bool = False) -> dict[str, Any]:
 
 if __name__ == "__main__":
     if "--phases" in sys.argv:  # the per-phase split: decode / coalescing / apply vs the floor
-        header("aggregator CPU by phase")
-        bind_table("bench")
-        calm_collector()
-        phases(build_batches(200), warm=40, repeats=10)
+        by_phase(sys.argv[1] if sys.argv[1] in ("full", "tiny") else "full")
     else:
         main(sys.argv[1] if len(sys.argv) > 1 else "full", profile="--profile" in sys.argv)

@@ -23,3 +23,10 @@ def test_benchmark_runs_and_prints_its_ratios(name: str, capsys: pytest.CaptureF
     assert ratios, out[-500:]
     # Ratio lines come last, so a script can read them.
     assert out.rstrip().splitlines()[-1].startswith("ratio ")
+
+
+def test_aggregator_cpu_by_phase_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import aggregator_cpu
+
+    aggregator_cpu.by_phase("tiny")
+    assert capsys.readouterr().out.rstrip().splitlines()[-1].startswith("ratio aggregator_phases_vs")
