@@ -97,7 +97,7 @@ def test_five_percent_update_failures_with_lambda_retries(aws: Aws, seed: int) -
         rounds = deliver_like_lambda(records, batch_size=25)
     finally:
         faults.uninstall()
-    assert faults.total > 0
+    assert faults.total > 0, faults.explain()
     assert rounds > len(records) // 25
     assert items(aws) == expected
 

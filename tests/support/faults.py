@@ -74,11 +74,13 @@ class DynamoFaults:
         self.client: Any = None
         self._seen: dict[bytes, int] = {}
         self._lock = threading.Lock()
+        self.calls = 0  # calls the hook saw, faulted or not
 
     def _before_call(self, model: Any, params: dict[str, Any], **_: Any) -> Any:
         body = model.name.encode() + bytes(params.get("body") or b"")
         with self._lock:
             attempt = self._seen[body] = self._seen.get(body, 0) + 1
+            self.calls += 1
         draw = random.Random(hashlib.sha256(b"%d:%d:" % (self.seed, attempt) + body).digest())
         if draw.random() >= self.rate:
             return None
@@ -104,3 +106,10 @@ class DynamoFaults:
     @property
     def total(self) -> int:
         return sum(self.injected.values())
+
+    def explain(self) -> str:
+        """Why no fault may have been injected: the hook saw no call, or the client changed."""
+        from dal.items import botocore_client
+
+        same = botocore_client() is self.client
+        return f"{self.calls} calls hooked, {self.injected} injected; hooked client still in use: {same}"
