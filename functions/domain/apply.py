@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from domain import minutes
-from domain.coalesce import BatchPlan, Count, Download, ItemGroup, LatestGroup, Poll
+from domain.coalesce import BatchPlan, Count, Download, ItemGroup, LatestGroup, Poll, Viewed
 from domain.counters import SECONDS
 from domain.fold import Folded, Pending, fold_item, hashes_of, hwm_attribute, pending_of, split_tag
 from domain.keys import ItemKey, dedup_page_key, from_target_token
@@ -229,7 +229,12 @@ def apply_batch(
                 outcome.fail_at(anchor_first(group), exc)
                 persisted[group.key] = _as_read(items, group)
             later = []
-        collect(later, anchor_first)
+        # An anchor whose batch only views it again and whose minutes need no sync: its fold
+        # would change nothing (``fold_item``'s own first test), so it is kept as read.
+        for group in later:
+            if syncs[group.key] is None and _viewed_again(items.get(group.key), group):
+                persisted[group.key] = _as_read(items, group)
+        collect([g for g in later if g.key not in persisted], anchor_first)
 
     for profile in _apply_latest(store, plan.latest, items, outcome, run):
         created.setdefault(profile.user or profile.key, []).append(profile.key)
@@ -250,6 +255,10 @@ def _as_read(items: dict[ItemKey, dict[str, Any]], group: ItemGroup) -> _Persist
     """A user item the batch did not write (nothing new, or its write failed)."""
     item = items.get(group.key)
     return item, pending_of(item), group.first_seq
+
+
+def _viewed_again(old: dict[str, Any] | None, group: ItemGroup) -> bool:
+    return bool(old and old.get("viewed")) and all(type(e.op) is Viewed for e in group.entries)
 
 
 def _sync_anchors(
