@@ -215,10 +215,10 @@ def apply_batch(
     collect([g for g in groups if g.key not in anchors], _first_seq)
     later = [g for g in groups if g.key in anchors]
     if later:
-        by_key = {g.key: g for g in groups}
 
         def anchor_first(group: ItemGroup) -> str:
             # Its viewing records must come again too: the anchor is recomputed from their items.
+            by_key = {g.key: g for g in groups}  # only on a failure: not built per batch
             views = [by_key[k].first_seq for k in anchors[group.key].values() if k in by_key]
             return min([group.first_seq, *views])
 
@@ -272,19 +272,33 @@ def _sync_anchors(
     """Each session anchor's minutes bucket and hours from its viewing items as written
     (``domain.minutes``); open hours the batch did not touch are read by key first (rare)."""
     wanted: dict[ItemKey, dict[str, ItemKey]] = {}  # only anchors with open hours to read (rare)
+    touched_of: dict[ItemKey, dict[str, int]] = {}
     for group in anchors:
-        if missing := minutes.to_read(items.get(group.key), hours[group.key]):
+        anchor = items.get(group.key)
+        touched = {h: _seconds(persisted, items, k) for h, k in hours[group.key].items()}
+        if missing := minutes.to_read(anchor, touched):
             wanted[group.key] = {h: minutes.view_key(group.key, h) for h in missing}
+            touched_of[group.key] = touched
+        else:  # most anchors: every open hour was touched, nothing to read
+            syncs[group.key] = minutes.anchor_sync(anchor, touched, {}, _user_id(group.key))
+    if not wanted:
+        return
     keys_to_read = {k for by_hour in wanted.values() for k in by_hour.values()}
-    read = store.read(keys_to_read) if keys_to_read else {}  # a failure fails the anchors' stage
-    for group in anchors:
-        touched = {
-            h: int((persisted.get(k, (items.get(k), ""))[0] or {}).get(SECONDS, 0))
-            for h, k in hours[group.key].items()
-        }
-        others = {h: int(read.get(k, {}).get(SECONDS, 0)) for h, k in wanted.get(group.key, {}).items()}
-        user_id = group.key.pk.rsplit("#", 1)[1]
-        syncs[group.key] = minutes.anchor_sync(items.get(group.key), touched, others, user_id)
+    read = store.read(keys_to_read)  # a failure fails the anchors' stage
+    for key, by_hour in wanted.items():
+        others = {h: int(read.get(k, {}).get(SECONDS, 0)) for h, k in by_hour.items()}
+        syncs[key] = minutes.anchor_sync(items.get(key), touched_of[key], others, _user_id(key))
+
+
+def _seconds(persisted: dict[ItemKey, _Persisted], items: dict[ItemKey, dict[str, Any]], key: ItemKey) -> int:
+    """A viewing item's seconds as the batch left it (written, or as read)."""
+    written = persisted.get(key)
+    state = items.get(key) if written is None else written[0]
+    return int(state.get(SECONDS, 0)) if state else 0
+
+
+def _user_id(anchor: ItemKey) -> str:
+    return anchor.pk.rsplit("#", 1)[1]
 
 
 def _undo_if_erased_meanwhile(
