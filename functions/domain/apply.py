@@ -215,10 +215,12 @@ def apply_batch(
     collect([g for g in groups if g.key not in anchors], _first_seq)
     later = [g for g in groups if g.key in anchors]
     if later:
+        by_key: dict[ItemKey, ItemGroup] = {}  # filled on the first failure only, not per batch
 
         def anchor_first(group: ItemGroup) -> str:
             # Its viewing records must come again too: the anchor is recomputed from their items.
-            by_key = {g.key: g for g in groups}  # only on a failure: not built per batch
+            if not by_key:
+                by_key.update((g.key, g) for g in groups)
             views = [by_key[k].first_seq for k in anchors[group.key].values() if k in by_key]
             return min([group.first_seq, *views])
 
