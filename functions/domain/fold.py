@@ -43,8 +43,9 @@ HASH_BYTES = 8
 DEDUP_CAP = 128  # ids kept on the item itself (1 KB); older ones spill to DEDUP# pages
 MAX_SPANS = 64  # media intervals kept while a VOD's duration is unknown
 
-# Stored JSON: compact, keys sorted (same state, same text). One encoder: json.dumps with options
-# builds a new one per call, and this runs once per item written.
+# Stored JSON of named downloads and VOD spans: compact, keys sorted (same state, same text), one
+# encoder made once (json.dumps with options builds a new one per call). Pending deltas have their
+# own, faster encoder (``_pending_text``): they are written with every item.
 _compact_json = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 
 Deltas = dict[str, dict[str, int]]  # totals item token -> counter -> amount
