@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from domain import minutes
-from domain.coalesce import BatchPlan, Count, Download, ItemGroup, LatestGroup, Poll, Viewed
+from domain.coalesce import BatchPlan, Count, Download, Group, ItemGroup, LatestGroup, Poll, Viewed
 from domain.counters import SECONDS
 from domain.fold import Folded, Pending, fold_item, hashes_of, hwm_attribute, pending_of, split_tag
 from domain.keys import ItemKey, dedup_page_key, from_target_token
@@ -163,7 +163,7 @@ def apply_batch(
         return outcome
     totals = _Totals(items)
 
-    groups = []
+    groups: list[Group] = []
     for group in plan.groups.values():
         erased_at = _erased_at(items, group.user)
         if erased_at is None:
@@ -176,7 +176,7 @@ def apply_batch(
 
     syncs: dict[ItemKey, dict[str, Any] | None] = {}
 
-    def user_stage(group: ItemGroup) -> tuple[ItemGroup, Folded | BaseException]:
+    def user_stage(group: Group) -> tuple[Group, Folded | BaseException]:
         old = items.get(group.key)
         try:
             spilled = _spilled(items, group.key, old)
@@ -193,7 +193,7 @@ def apply_batch(
     persisted: dict[ItemKey, _Persisted] = {}
     created: dict[ItemKey, list[ItemKey]] = {}  # tombstone -> items this batch created for the user
 
-    def collect(stage: list[ItemGroup], first_of: Callable[[ItemGroup], str]) -> None:
+    def collect(stage: list[Group], first_of: Callable[[Group], str]) -> None:
         for group, result in run(user_stage, stage):
             if isinstance(result, ItemTooLarge):
                 outcome.quarantined.update(dict.fromkeys((e.seq for e in group.entries), "item_too_large"))
@@ -215,9 +215,9 @@ def apply_batch(
     collect([g for g in groups if g.key not in anchors], _first_seq)
     later = [g for g in groups if g.key in anchors]
     if later:
-        by_key: dict[ItemKey, ItemGroup] = {}  # filled on the first failure only, not per batch
+        by_key: dict[ItemKey, Group] = {}  # filled on the first failure only, not per batch
 
-        def anchor_first(group: ItemGroup) -> str:
+        def anchor_first(group: Group) -> str:
             # Its viewing records must come again too: the anchor is recomputed from their items.
             if not by_key:
                 by_key.update((g.key, g) for g in groups)
@@ -245,7 +245,7 @@ def apply_batch(
     return outcome
 
 
-def _first_seq(group: ItemGroup) -> str:
+def _first_seq(group: Group) -> str:
     return group.first_seq
 
 
@@ -253,19 +253,19 @@ def _first_seq(group: ItemGroup) -> str:
 _Persisted = tuple[dict[str, Any] | None, Pending, str]
 
 
-def _as_read(items: dict[ItemKey, dict[str, Any]], group: ItemGroup) -> _Persisted:
+def _as_read(items: dict[ItemKey, dict[str, Any]], group: Group) -> _Persisted:
     """A user item the batch did not write (nothing new, or its write failed)."""
     item = items.get(group.key)
     return item, pending_of(item), group.first_seq
 
 
-def _viewed_again(old: dict[str, Any] | None, group: ItemGroup) -> bool:
+def _viewed_again(old: dict[str, Any] | None, group: Group) -> bool:
     return bool(old and old.get("viewed")) and all(type(e.op) is Viewed for e in group.entries)
 
 
 def _sync_anchors(
     store: ItemStore,
-    anchors: list[ItemGroup],
+    anchors: list[Group],
     hours: dict[ItemKey, dict[str, ItemKey]],
     items: dict[ItemKey, dict[str, Any]],
     persisted: dict[ItemKey, _Persisted],

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from domain import keys
 from domain.completion import watched_interval
 from domain.counters import CHAT, HANDS, QNA, REACTIONS, SECONDS_OF
-from domain.coverage import heartbeat_spans, hour_label
+from domain.coverage import HOUR, heartbeat_spans, hour_label
 from domain.keys import ItemKey
 from models.events import (
     AttachmentDownloaded,
@@ -115,6 +115,69 @@ class ItemGroup:
         return self.entries[0].seq
 
 
+Run = list[int]  # [lo, hi, engaged, first, stop]: see ViewGroup
+
+
+@dataclass(slots=True)
+class ViewGroup:
+    """Everything one batch does to one viewing item (one user, one content item, one UTC hour).
+
+    Heartbeats are most of the stream, and one user's beats for one content item follow one
+    another end to end. So beside its records the group keeps the seconds they cover as runs:
+    ``[lo, hi, engaged, first, stop]`` is seconds [lo, hi) of the hour covered by
+    ``records[first:stop]``, each beat starting where the one before it ended, and the engaged
+    seconds those beats may add. The fold sets a run in the hour's map at once where its seconds
+    are all new (the usual case), and takes it beat by beat otherwise.
+
+    Each record's own operation (``entries``, as an ``ItemGroup`` has them) is built only when a
+    path needs it: a retry that applied part of the group, an erase, a failure, VOD completion.
+    """
+
+    key: ItemKey
+    user: ItemKey  # the user's tombstone key
+    hour: int  # hours since the epoch
+    viewing: _Viewing
+    records: list[StreamRecord] = field(default_factory=list)  # in sequence order
+    runs: list[Run] = field(default_factory=list)
+    plain: bool = True  # no beat with a media position or a duration: the runs say everything
+    _entries: list[Entry] | None = None
+
+    index = None  # viewing items are in no index
+
+    def cover(self, record: StreamRecord, lo: int, hi: int, engaged: int) -> None:
+        """The record covers seconds [lo, hi) of the hour, adding at most ``engaged`` engaged ones."""
+        runs, records = self.runs, self.records
+        if runs and (run := runs[-1])[1] == lo:  # the beat goes on where the last one stopped
+            run[1] = hi
+            run[2] += engaged
+            run[4] += 1
+        else:
+            runs.append([lo, hi, engaged, len(records), len(records) + 1])
+        records.append(record)
+
+    @property
+    def entries(self) -> list[Entry]:
+        if self._entries is None:
+            self._entries = [
+                entry
+                for record in self.records
+                for hour, entry in _beat_entries(record, self.viewing)
+                if hour == self.hour
+            ]
+        return self._entries
+
+    @property
+    def first_seq(self) -> str:
+        return self.records[0].seq
+
+    @property
+    def last_seq(self) -> str:
+        return self.records[-1].seq
+
+
+Group = ItemGroup | ViewGroup
+
+
 @dataclass(slots=True)
 class LatestGroup:
     """A whole-value upsert where the latest event time wins (profiles, catalog)."""
@@ -132,7 +195,7 @@ class LatestGroup:
 
 @dataclass(slots=True)
 class BatchPlan:
-    groups: dict[ItemKey, ItemGroup]
+    groups: dict[ItemKey, Group]
     latest: list[LatestGroup]
     duplicates: int = 0
     ignored: int = 0
@@ -156,23 +219,26 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
     """Drop events already seen in this batch, then gather every item's operations in sequence order."""
     plan = BatchPlan({}, [], last_seq=max((r.seq for r in records), default=""))
     latest: dict[ItemKey, LatestGroup] = {}
-    seen: set[tuple[str, str, str]] = set()
-    anchors: _Anchors = {}
+    seen: set[tuple[str, str | None, str]] = set()
+    last_beats: dict[ItemKey, StreamRecord] = {}  # session/VOD anchor -> its last heartbeat
+    groups = plan.groups
     for record in sorted(records, key=_record_seq):
         event = record.event
-        identity_ = identity(event)
-        if identity_ in seen:
+        # identity(event), inline (per record); a catalog event's None stands for "#catalog"
+        # (no user id is None). One hash of the key: the set's size tells whether it was new.
+        size = len(seen)
+        seen.add((event.event_id, event.user_id, event.id))
+        if len(seen) == size:
             plan.duplicates += 1
             continue
-        seen.add(identity_)
         if type(event) is ViewHeartbeat:  # most of the stream: its own short path
-            _gather_heartbeat(plan.groups, anchors, record, event)
+            _gather_heartbeat(groups, last_beats, record, event)
         elif isinstance(event, _LATEST_KINDS):
             _keep_latest(latest, _latest_group(event, record))
         elif ops := _operations(event):
             when = event.time.timestamp()
             for key, op, index in ops:
-                group = _group(plan.groups, key, _tombstone(event.event_id, event.user_id or ""))
+                group = _item_group(groups, key, _tombstone(event.event_id, event.user_id or ""))
                 if index is not None:
                     group.index = index
                 group.entries.append(Entry(record.seq, when, record.arrival, op))
@@ -181,10 +247,14 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
         else:
             plan.ignored += 1
     # One "viewed" per item and batch is enough: the last heartbeat's, in its place in sequence.
-    for key, (seq, when, arrival, viewing) in anchors.items():
-        group = _group(plan.groups, key, viewing.user)
+    for key, record in last_beats.items():
+        beat = record.event
+        assert type(beat) is ViewHeartbeat
+        viewing = _viewing_of(beat)
+        group = _item_group(groups, key, viewing.user)
         group.index = viewing.attendee
-        bisect.insort(group.entries, Entry(seq, when, arrival, viewing.viewed), key=_seq)
+        viewed = Entry(record.seq, beat.time.timestamp(), record.arrival, viewing.viewed)
+        bisect.insort(group.entries, viewed, key=_seq)
         plan.totals.add(viewing.total)  # its covers' totals too
     plan.latest = list(latest.values())
     return plan
@@ -193,11 +263,12 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
 _record_seq = attrgetter("seq")
 
 
-def _group(groups: dict[ItemKey, ItemGroup], key: ItemKey, user: ItemKey) -> ItemGroup:
-    """The item's group, created on first use; ``user`` is the user's tombstone key."""
+def _item_group(groups: dict[ItemKey, Group], key: ItemKey, user: ItemKey) -> ItemGroup:
+    """The (non-viewing) item's group, created on first use; ``user`` is the user's tombstone key."""
     group = groups.get(key)
     if group is None:
         group = groups[key] = ItemGroup(key, user)
+    assert type(group) is ItemGroup  # a viewing item's key (VIEW#…) is never an anchor's or a counter's
     return group
 
 
@@ -273,6 +344,7 @@ class _Viewing(NamedTuple):
     counter: str
     user: ItemKey  # the user's tombstone
     hours: dict[int, ItemKey]  # the viewing item of each UTC hour seen so far
+    content: tuple[str, str, str, str]  # (event id, user id, kind, content id): its viewing items' keys
 
 
 @lru_cache(maxsize=65536)
@@ -287,38 +359,73 @@ def _viewing(e: str, u: str, kind: str, content: str) -> _Viewing:
     else:
         total, anchor = keys.session_total_key(e, content), keys.user_session_key(e, u, content)
         attendee = _attendee(e, u, total)
-    return _Viewing(anchor, Viewed(total), attendee, total, SECONDS_OF[kind], _tombstone(e, u), {})
+    content_ = (e, u, kind, content)
+    return _Viewing(anchor, Viewed(total), attendee, total, SECONDS_OF[kind], _tombstone(e, u), {}, content_)
 
 
-# ``NamedTuple(...)`` runs a Python-level ``__new__``; ``tuple.__new__`` builds the same tuple in C.
-# Used where one is made per heartbeat.
-_new = tuple.__new__
-
-_Anchors = dict[ItemKey, tuple[str, float, float | None, _Viewing]]  # the last heartbeat's seq, time…
+def _viewing_of(event: ViewHeartbeat) -> _Viewing:
+    d = event.data
+    content = d.vod_id if d.kind == "vod" else d.session_id
+    assert content is not None
+    assert event.user_id is not None
+    return _viewing(event.event_id, event.user_id, d.kind, content)
 
 
 def _gather_heartbeat(
-    groups: dict[ItemKey, ItemGroup], anchors: _Anchors, record: StreamRecord, event: ViewHeartbeat
+    groups: dict[ItemKey, Group],
+    last_beats: dict[ItemKey, StreamRecord],
+    record: StreamRecord,
+    event: ViewHeartbeat,
 ) -> None:
     """The heartbeat's seconds, per UTC hour it touches, and its content's "viewed"."""
-    e, u, d = event.event_id, event.user_id, event.data
-    kind = d.kind
-    content = d.vod_id if kind == "vod" else d.session_id
-    assert content is not None
-    assert u is not None
-    viewing = _viewing(e, u, kind, content)
-    seq, when, arrival = record.seq, event.time.timestamp(), record.arrival
-    media = watched_interval(d.position, d.seconds) if kind == "vod" and d.position is not None else None
-    engaged = d.engaged_seconds if kind == "live" else 0
+    viewing = _viewing_of(event)
+    d = event.data
+    seconds = d.seconds
+    # ``heartbeat_spans`` for the usual beat, inline (per heartbeat): within one hour, no VOD
+    # completion. int() is floor here: every valid time is after 1970.
+    start = int(event.time.timestamp()) - seconds
+    hour = start // HOUR
+    lo = start - hour * HOUR
+    if lo + seconds <= HOUR and (d.kind != "vod" or (d.position is None and d.duration_seconds is None)):
+        engaged = d.engaged_seconds if d.kind == "live" else 0
+        group = _view_group(groups, viewing, hour)
+        group.cover(record, lo, lo + seconds, engaged if engaged < seconds else seconds)
+    else:  # across an hour boundary, or a VOD beat with completion: each part as an entry says
+        for part_hour, entry in _beat_entries(record, viewing):
+            group = _view_group(groups, viewing, part_hour)
+            cover = entry.op
+            assert type(cover) is Cover
+            group.cover(record, cover.lo, cover.hi, cover.engaged)
+            if cover.media is not None or cover.duration is not None:
+                group.plain = False
+    last_beats[viewing.anchor] = record
+
+
+def _view_group(groups: dict[ItemKey, Group], viewing: _Viewing, hour: int) -> ViewGroup:
+    key = viewing.hours.get(hour)
+    if key is None:
+        key = viewing.hours[hour] = keys.user_view_key(*viewing.content, hour_label(hour))
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = ViewGroup(key, viewing.user, hour, viewing)
+    assert type(group) is ViewGroup
+    return group
+
+
+def _beat_entries(record: StreamRecord, viewing: _Viewing) -> list[tuple[int, Entry]]:
+    """A heartbeat's operation on each UTC hour it touches, as (hour since the epoch, entry)."""
+    event = record.event
+    assert type(event) is ViewHeartbeat
+    d = event.data
+    when = event.time.timestamp()
+    media = watched_interval(d.position, d.seconds) if d.kind == "vod" and d.position is not None else None
+    engaged = d.engaged_seconds if d.kind == "live" else 0
+    out = []
     for hour, lo, hi, share in heartbeat_spans(when, d.seconds, engaged):
-        key = viewing.hours.get(hour)
-        if key is None:
-            key = viewing.hours[hour] = keys.user_view_key(e, u, kind, content, hour_label(hour))
-        group = _group(groups, key, viewing.user)
-        cover = _new(Cover, (lo, hi, share, viewing.counter, viewing.total, media, d.duration_seconds))
-        group.entries.append(_new(Entry, (seq, when, arrival, cover)))
+        cover = Cover(lo, hi, share, viewing.counter, viewing.total, media, d.duration_seconds)
+        out.append((hour, Entry(record.seq, when, record.arrival, cover)))
         media = None  # completion is recorded once, on the first part
-    anchors[viewing.anchor] = (seq, when, arrival, viewing)
+    return out
 
 
 def _latest_group(
