@@ -324,10 +324,15 @@ def _undo_if_erased_meanwhile(
         outcome.errors.append(exc)
 
 
+_NOTHING_SPILLED: frozenset[bytes] = frozenset()
+
+
 def _spilled(
     items: dict[ItemKey, dict[str, Any]], key: ItemKey, old: dict[str, Any] | None
 ) -> frozenset[bytes]:
     pages = int((old or {}).get("dedup_pages", 0))
+    if not pages:  # most items
+        return _NOTHING_SPILLED
     found: set[bytes] = set()
     for n in range(1, pages + 1):
         found.update(hashes_of(items.get(dedup_page_key(key, n), {}).get("hashes")))
@@ -388,7 +393,8 @@ def _apply_totals(
             if tag_shard == shard and (seq > last_seq or (cut is not None and seq >= cut)):
                 continue  # its records are redelivered; the delta waits on the item until then
             for token, add in by_total.items():
-                if not totals.applied(tag, token):
+                mark = totals.mark(token, tag_shard)  # ``totals.applied``, inline (per item and tag)
+                if mark is None or seq > mark:
                     work.setdefault(token, []).append((tag_shard, seq, add, first_seq))
 
     def total_stage(item: tuple[str, list[tuple[str, str, dict[str, int], str]]]) -> BaseException | None:

@@ -285,10 +285,12 @@ def _counted(
         return False
     state["bits"] = to_bytes(bits)
     state[SECONDS] = int(state.get(SECONDS, 0)) + seconds
-    _add(deltas, total, counter, seconds)
+    owed = deltas.setdefault(target_token(total), {})  # ``_add`` twice, the token made once
+    owed[counter] = owed.get(counter, 0) + seconds  # not 0: the map changed
     if counter == LIVE_SECONDS:
         state[ENGAGED] = int(state.get(ENGAGED, 0)) + engaged
-        _add(deltas, total, ENGAGED_SECONDS, engaged)
+        if engaged:
+            owed[ENGAGED_SECONDS] = owed.get(ENGAGED_SECONDS, 0) + engaged
     return True
 
 
