@@ -217,12 +217,12 @@ def identity(event: Event) -> tuple[str, str, str]:
 
 def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
     """Drop events already seen in this batch, then gather every item's operations in sequence order."""
-    plan = BatchPlan({}, [], last_seq=max((r.seq for r in records), default=""))
+    ordered = sorted(records, key=_record_seq)
+    plan = BatchPlan({}, [], last_seq=ordered[-1].seq if ordered else "")
     latest: dict[ItemKey, LatestGroup] = {}
     seen: set[tuple[str, str | None, str]] = set()
-    last_beats: dict[ItemKey, StreamRecord] = {}  # session/VOD anchor -> its last heartbeat
     groups = plan.groups
-    for record in sorted(records, key=_record_seq):
+    for record in ordered:
         event = record.event
         # identity(event), inline (per record); a catalog event's None stands for "#catalog"
         # (no user id is None). One hash of the key: the set's size tells whether it was new.
@@ -232,7 +232,7 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
             plan.duplicates += 1
             continue
         if type(event) is ViewHeartbeat:  # most of the stream: its own short path
-            _gather_heartbeat(groups, last_beats, record, event)
+            _gather_heartbeat(groups, record, event)
         elif isinstance(event, _LATEST_KINDS):
             _keep_latest(latest, _latest_group(event, record))
         elif ops := _operations(event):
@@ -247,13 +247,17 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
         else:
             plan.ignored += 1
     # One "viewed" per item and batch is enough: the last heartbeat's, in its place in sequence.
-    for key, record in last_beats.items():
-        beat = record.event
-        assert type(beat) is ViewHeartbeat
-        viewing = _viewing_of(beat)
+    last_beats: dict[ItemKey, ViewGroup] = {}  # session/VOD anchor -> its group with the last beat
+    for view in groups.values():
+        if type(view) is ViewGroup:
+            other = last_beats.get(anchor := view.viewing.anchor)
+            if other is None or view.last_seq > other.last_seq:
+                last_beats[anchor] = view
+    for key, view in last_beats.items():
+        record, viewing = view.records[-1], view.viewing
         group = _item_group(groups, key, viewing.user)
         group.index = viewing.attendee
-        viewed = Entry(record.seq, beat.time.timestamp(), record.arrival, viewing.viewed)
+        viewed = Entry(record.seq, record.event.time.timestamp(), record.arrival, viewing.viewed)
         bisect.insort(group.entries, viewed, key=_seq)
         plan.totals.add(viewing.total)  # its covers' totals too
     plan.latest = list(latest.values())
@@ -363,32 +367,24 @@ def _viewing(e: str, u: str, kind: str, content: str) -> _Viewing:
     return _Viewing(anchor, Viewed(total), attendee, total, SECONDS_OF[kind], _tombstone(e, u), {}, content_)
 
 
-def _viewing_of(event: ViewHeartbeat) -> _Viewing:
+def _gather_heartbeat(groups: dict[ItemKey, Group], record: StreamRecord, event: ViewHeartbeat) -> None:
+    """The heartbeat's seconds, per UTC hour it touches (the content's "viewed" comes from its groups)."""
     d = event.data
-    content = d.vod_id if d.kind == "vod" else d.session_id
+    kind = d.kind
+    content = d.vod_id if kind == "vod" else d.session_id
     assert content is not None
-    assert event.user_id is not None
-    return _viewing(event.event_id, event.user_id, d.kind, content)
-
-
-def _gather_heartbeat(
-    groups: dict[ItemKey, Group],
-    last_beats: dict[ItemKey, StreamRecord],
-    record: StreamRecord,
-    event: ViewHeartbeat,
-) -> None:
-    """The heartbeat's seconds, per UTC hour it touches, and its content's "viewed"."""
-    viewing = _viewing_of(event)
-    d = event.data
+    viewing = _viewing(event.event_id, event.user_id, kind, content)
     seconds = d.seconds
     # ``heartbeat_spans`` for the usual beat, inline (per heartbeat): within one hour, no VOD
     # completion. int() is floor here: every valid time is after 1970.
     start = int(event.time.timestamp()) - seconds
     hour = start // HOUR
     lo = start - hour * HOUR
-    if lo + seconds <= HOUR and (d.kind != "vod" or (d.position is None and d.duration_seconds is None)):
-        engaged = d.engaged_seconds if d.kind == "live" else 0
-        group = _view_group(groups, viewing, hour)
+    if lo + seconds <= HOUR and (kind != "vod" or (d.position is None and d.duration_seconds is None)):
+        engaged = d.engaged_seconds if kind == "live" else 0
+        group = groups.get(viewing.hours.get(hour))  # type: ignore[arg-type]  # None: not found
+        if type(group) is not ViewGroup:  # the first beat of the batch for this item
+            group = _view_group(groups, viewing, hour)
         group.cover(record, lo, lo + seconds, engaged if engaged < seconds else seconds)
     else:  # across an hour boundary, or a VOD beat with completion: each part as an entry says
         for part_hour, entry in _beat_entries(record, viewing):
@@ -398,7 +394,6 @@ def _gather_heartbeat(
             group.cover(record, cover.lo, cover.hi, cover.engaged)
             if cover.media is not None or cover.duration is not None:
                 group.plain = False
-    last_beats[viewing.anchor] = record
 
 
 def _view_group(groups: dict[ItemKey, Group], viewing: _Viewing, hour: int) -> ViewGroup:
