@@ -31,7 +31,16 @@ from typing import Any, Protocol, TypeVar
 from domain import minutes
 from domain.coalesce import BatchPlan, Count, Download, Group, ItemGroup, LatestGroup, Poll, Viewed
 from domain.counters import SECONDS
-from domain.fold import Folded, Pending, fold_item, hashes_of, hwm_attribute, pending_of, split_tag
+from domain.fold import (
+    Folded,
+    Pending,
+    fold_item,
+    hashes_of,
+    hwm_attribute,
+    pending_of,
+    pending_totals,
+    split_tag,
+)
 from domain.keys import ItemKey, dedup_page_key, from_target_token
 from models.events import TIME_FORMAT
 
@@ -131,8 +140,8 @@ class _Totals:
         return mark is not None and seq <= mark
 
 
-def _read(store: ItemStore, plan: BatchPlan) -> dict[ItemKey, dict[str, Any]]:
-    wanted = set(plan.groups) | plan.tombstones() | plan.totals
+def _read(store: ItemStore, plan: BatchPlan, tombstones: set[ItemKey]) -> dict[ItemKey, dict[str, Any]]:
+    wanted = set(plan.groups) | tombstones | plan.totals
     items = store.read(wanted)
     # Second read, rarely needed: totals that older pending deltas name, and spilled id pages.
     more: set[ItemKey] = set()
@@ -140,11 +149,12 @@ def _read(store: ItemStore, plan: BatchPlan) -> dict[ItemKey, dict[str, Any]]:
         item = items.get(key)
         if item is None:
             continue
-        more |= {from_target_token(t) for deltas in pending_of(item).values() for t in deltas}
-        pages = int(item.get("dedup_pages", 0))
-        if pages and any(isinstance(e.op, Count | Poll | Download) for e in group.entries):
-            more |= {dedup_page_key(key, n) for n in range(1, pages + 1)}
-    more -= set(items) | wanted
+        if raw := item.get("pending"):
+            more |= pending_totals(raw)
+        if item.get("dedup_pages") and any(isinstance(e.op, Count | Poll | Download) for e in group.entries):
+            more |= {dedup_page_key(key, n) for n in range(1, int(item["dedup_pages"]) + 1)}
+    more -= wanted
+    more.difference_update(items)
     if more:
         items.update(store.read(more))
     return items
@@ -154,8 +164,9 @@ def apply_batch(
     store: ItemStore, shard: str, plan: BatchPlan, run: Runner[Any, Any] = _sequential
 ) -> BatchOutcome:
     outcome = BatchOutcome()
+    tombstones = plan.tombstones()
     try:
-        items = _read(store, plan)
+        items = _read(store, plan, tombstones)
     except Exception as exc:  # nothing written: the whole batch is redelivered
         firsts = [g.first_seq for g in plan.groups.values()] + [g.seq for g in plan.latest]
         if firsts:
@@ -163,16 +174,9 @@ def apply_batch(
         return outcome
     totals = _Totals(items)
 
-    groups: list[Group] = []
-    for group in plan.groups.values():
-        erased_at = _erased_at(items, group.user)
-        if erased_at is None:
-            groups.append(group)
-            continue
-        kept = [e for e in group.entries if _survives(e.time, e.arrival, erased_at)]
-        outcome.erased += len(group.entries) - len(kept)
-        if kept:
-            groups.append(ItemGroup(group.key, group.user, kept, group.index))
+    groups: list[Group] = list(plan.groups.values())
+    if erased := {t: at for t in tombstones if (at := _erased_at(items, t)) is not None}:
+        groups = _unerased(groups, erased, outcome)
 
     syncs: dict[ItemKey, dict[str, Any] | None] = {}
 
@@ -243,6 +247,21 @@ def apply_batch(
     _apply_totals(store, shard, plan.last_seq, persisted, totals, outcome, run)
     _undo_if_erased_meanwhile(store, items, created, outcome)
     return outcome
+
+
+def _unerased(groups: list[Group], erased: dict[ItemKey, float], outcome: BatchOutcome) -> list[Group]:
+    """The groups without the operations an erase tombstone covers (``erased``: tombstone -> time)."""
+    kept_groups: list[Group] = []
+    for group in groups:
+        erased_at = erased.get(group.user)
+        if erased_at is None:
+            kept_groups.append(group)
+            continue
+        kept = [e for e in group.entries if _survives(e.time, e.arrival, erased_at)]
+        outcome.erased += len(group.entries) - len(kept)
+        if kept:
+            kept_groups.append(ItemGroup(group.key, group.user, kept, group.index))
+    return kept_groups
 
 
 def _first_seq(group: Group) -> str:

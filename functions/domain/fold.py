@@ -37,7 +37,7 @@ from domain.counters import (
     VIEWERS,
 )
 from domain.coverage import from_bytes, to_bytes
-from domain.keys import ItemKey, dedup_page_key, target_token
+from domain.keys import ItemKey, dedup_page_key, from_target_token, target_token
 
 HASH_BYTES = 8
 DEDUP_CAP = 128  # ids kept on the item itself (1 KB); older ones spill to DEDUP# pages
@@ -74,6 +74,12 @@ def pending_of(item: dict[str, Any] | None) -> Pending:
 def _parse_pending(raw: str) -> Pending:
     parsed: Pending = from_json(raw)
     return parsed
+
+
+@lru_cache(maxsize=16384)
+def pending_totals(raw: str) -> frozenset[ItemKey]:
+    """The totals items an item's pending deltas (its stored text) name."""
+    return frozenset(from_target_token(t) for deltas in _parse_pending(raw).values() for t in deltas)
 
 
 def _pending_text(pending: Pending) -> str:
@@ -113,7 +119,8 @@ def fold_item(
     """``sync``: attributes to set whatever the operations (an anchor's minutes bucket and hours,
     derived from its viewing items after they were written; see ``domain.minutes``)."""
     old = old or {}
-    mark = old.get(hwm_attribute(shard))
+    hwm = hwm_attribute(shard)
+    mark = old.get(hwm)
     hashes: list[bytes] = []
     deltas: Deltas = {}
     if type(group) is ViewGroup and group.plain and (mark is None or mark < group.first_seq):
@@ -153,7 +160,7 @@ def fold_item(
         state.update(sync)
     state["version"] = int(state.get("version", 0)) + 1
     if last is not None:
-        state[hwm_attribute(shard)] = last
+        state[hwm] = last
     pending = {
         tag: kept
         for tag, by_total in pending_of(old).items()
@@ -165,7 +172,7 @@ def fold_item(
         state["pending"] = _pending_text(pending)
     else:
         state.pop("pending", None)
-    pages = _spill(group.key, state, hashes)
+    pages = _spill(group.key, state, hashes) if hashes else []  # a viewing item has no ids
     return Folded(state, pages, created, pending)
 
 
