@@ -26,9 +26,8 @@ from dal.writes import item_request
 from domain.apply import apply_batch
 from domain.coalesce import StreamRecord, coalesce_batch
 from domain.keys import ItemKey
-from domain.sequence import order_key
 from ingest.aggregator import calm_collector
-from ingest.stream_batch import CoalescingBatchProcessor, decode
+from ingest.stream_batch import CoalescingBatchProcessor, decode_shard
 from models.events import parse_event, parse_record
 
 
@@ -127,8 +126,7 @@ def by_phase(size: str = "full") -> None:
 
 def stream_records(batch: list[dict[str, Any]]) -> list[StreamRecord]:
     """The batch decoded as the processor does it (poison, which this day has none of, left out)."""
-    seqs = [order_key(raw["kinesis"]["sequenceNumber"]) for raw in batch]
-    return [d for raw, seq in zip(batch, seqs, strict=True) if type(d := decode(raw, seq)) is StreamRecord]
+    return decode_shard(batch)[1]
 
 
 def main(size: str = "full", profile: bool = False) -> dict[str, Any]:

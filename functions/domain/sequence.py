@@ -18,6 +18,15 @@ def order_key(sequence_number: str) -> str:
     return _PREFIXES[len(digits)] + digits
 
 
+def order_keys(sequence_numbers: list[str]) -> list[str]:
+    """``order_key`` of each, the digits checked for the whole batch at once (it runs per record)."""
+    digits = [n.lstrip("0") or "0" for n in sequence_numbers]
+    every = "".join(digits)
+    if digits and not (every.isascii() and every.isdigit() and max(map(len, digits)) <= MAX_DIGITS):
+        return [order_key(n) for n in sequence_numbers]  # raises for the first that is not one
+    return [_PREFIXES[len(d)] + d for d in digits]
+
+
 def sequence_number(key: str) -> str:
     """Inverse of ``order_key``: the sequence number Lambda expects in batchItemFailures."""
     return key[3:]

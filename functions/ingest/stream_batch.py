@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import Ki
 
 from domain.apply import BatchOutcome
 from domain.coalesce import StreamRecord
-from domain.sequence import order_key
+from domain.sequence import order_key, order_keys
 from models.events import EventRejected, UndecodableRecord, parse_record
 
 
@@ -73,6 +73,31 @@ def decode(raw: dict[str, Any], seq: str) -> StreamRecord | Poison:
     return _new(StreamRecord, (seq, event, arrival_time(payload)))
 
 
+def decode_shard(records: list[dict[str, Any]]) -> tuple[list[str], list[StreamRecord], list[Poison]]:
+    """Each record's order key; the records decoded, and those that are poison, in record order.
+
+    ``decode`` of each, its usual case inline (this runs per record): a record that fails any of
+    it is decoded again by ``decode``, which says why.
+    """
+    seqs = order_keys([r["kinesis"]["sequenceNumber"] for r in records])
+    decoded: list[StreamRecord] = []
+    poison: list[Poison] = []
+    for raw, seq in zip(records, seqs, strict=True):
+        payload = raw["kinesis"]
+        try:
+            event = parse_record(binascii.a2b_base64(payload["data"], strict_mode=True))
+            arrival = float(payload["approximateArrivalTimestamp"])
+        except Exception:
+            record = decode(raw, seq)
+            if isinstance(record, Poison):
+                poison.append(record)
+            else:
+                decoded.append(record)
+            continue
+        decoded.append(_new(StreamRecord, (seq, event, arrival)))
+    return seqs, decoded, poison
+
+
 def _poison(raw: dict[str, Any], reason: str, message: str) -> Poison:
     return Poison(KinesisStreamRecord(raw), reason, [{"field": "", "message": message}])
 
@@ -120,13 +145,11 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
         return results
 
     def _process_shard(self, shard: str, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        seqs = [order_key(r["kinesis"]["sequenceNumber"]) for r in records]
-        decoded = [decode(r, seq) for r, seq in zip(records, seqs, strict=True)]
-        outcome = self.apply_shard(shard, [d for d in decoded if type(d) is StreamRecord])
+        seqs, decoded, undecodable = decode_shard(records)
+        outcome = self.apply_shard(shard, decoded)
         self.outcomes[shard] = outcome
         cut, error = outcome.cut, (outcome.errors[0] if outcome.errors else None)
-        poison = [d for d in decoded if type(d) is Poison]
-        poison += [
+        poison = undecodable + [
             _poison(r, reason, "the item this record updates would pass 400 KB")
             for r, seq in zip(records, seqs, strict=True)
             if (reason := outcome.quarantined.get(seq))
@@ -137,9 +160,8 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
                 self.poison += poison
             except Exception as exc:  # the DLQ is unavailable: poison and all after it are retried
                 first = min(
-                    seq
-                    for d, seq in zip(decoded, seqs, strict=True)
-                    if type(d) is Poison or seq in outcome.quarantined
+                    [order_key(p.record.kinesis.sequence_number) for p in undecodable]
+                    + list(outcome.quarantined)
                 )
                 if cut is None or first < cut:
                     cut, error = first, exc
