@@ -124,14 +124,14 @@ class _Totals:
 
     def __init__(self, items: dict[ItemKey, dict[str, Any]]):
         self.items = items
-        self._marks: dict[tuple[str, str], str | None] = {}  # asked for once per pending delta
+        self.marks: dict[tuple[str, str], str | None] = {}  # (token, shard): asked for per pending delta
 
     def mark(self, token: str, shard: str) -> str | None:
         try:
-            return self._marks[token, shard]
+            return self.marks[token, shard]
         except KeyError:
             mark = self.items.get(from_target_token(token), {}).get(hwm_attribute(shard))
-            found = self._marks[token, shard] = str(mark) if mark is not None else None
+            found = self.marks[token, shard] = str(mark) if mark is not None else None
             return found
 
     def applied(self, tag: str, token: str) -> bool:
@@ -238,8 +238,8 @@ def apply_batch(
         # An anchor whose batch only views it again and whose minutes need no sync: its fold
         # would change nothing (``fold_item``'s own first test), so it is kept as read.
         for group in later:
-            if syncs[group.key] is None and _viewed_again(items.get(group.key), group):
-                persisted[group.key] = _as_read(items, group)
+            if syncs[group.key] is None and _viewed_again(old := items.get(group.key), group):
+                persisted[group.key] = (old, pending_of(old), group.first_seq)  # ``_as_read``
         collect([g for g in later if g.key not in persisted], anchor_first)
 
     for profile in _apply_latest(store, plan.latest, items, outcome, run):
@@ -295,13 +295,18 @@ def _sync_anchors(
     wanted: dict[ItemKey, dict[str, ItemKey]] = {}  # only anchors with open hours to read (rare)
     touched_of: dict[ItemKey, dict[str, int]] = {}
     for group in anchors:
-        anchor = items.get(group.key)
-        touched = {h: _seconds(persisted, items, k) for h, k in hours[group.key].items()}
+        key = group.key
+        anchor = items.get(key)
+        touched = {}
+        for h, view in hours[key].items():  # each viewing item's seconds as the batch left it
+            written = persisted.get(view)
+            state = items.get(view) if written is None else written[0]
+            touched[h] = int(state.get(SECONDS, 0)) if state else 0
         if missing := minutes.to_read(anchor, touched):
-            wanted[group.key] = {h: minutes.view_key(group.key, h) for h in missing}
-            touched_of[group.key] = touched
+            wanted[key] = {h: minutes.view_key(key, h) for h in missing}
+            touched_of[key] = touched
         else:  # most anchors: every open hour was touched, nothing to read
-            syncs[group.key] = minutes.anchor_sync(anchor, touched, {}, _user_id(group.key))
+            syncs[key] = minutes.anchor_sync(anchor, touched, {}, _user_id(key))
     if not wanted:
         return
     keys_to_read = {k for by_hour in wanted.values() for k in by_hour.values()}
@@ -309,13 +314,6 @@ def _sync_anchors(
     for key, by_hour in wanted.items():
         others = {h: int(read.get(k, {}).get(SECONDS, 0)) for h, k in by_hour.items()}
         syncs[key] = minutes.anchor_sync(items.get(key), touched_of[key], others, _user_id(key))
-
-
-def _seconds(persisted: dict[ItemKey, _Persisted], items: dict[ItemKey, dict[str, Any]], key: ItemKey) -> int:
-    """A viewing item's seconds as the batch left it (written, or as read)."""
-    written = persisted.get(key)
-    state = items.get(key) if written is None else written[0]
-    return int(state.get(SECONDS, 0)) if state else 0
 
 
 def _user_id(anchor: ItemKey) -> str:
@@ -405,6 +403,7 @@ def _apply_totals(
     batch's first half may find deltas an earlier, crashed attempt tagged further on.)
     """
     cut = outcome.cut
+    marks = totals.marks
     work: dict[str, list[tuple[str, str, dict[str, int], str]]] = {}  # token -> (shard, seq, add, first)
     for _, pending, first_seq in persisted.values():
         for tag, by_total in pending.items():
@@ -412,7 +411,10 @@ def _apply_totals(
             if tag_shard == shard and (seq > last_seq or (cut is not None and seq >= cut)):
                 continue  # its records are redelivered; the delta waits on the item until then
             for token, add in by_total.items():
-                mark = totals.mark(token, tag_shard)  # ``totals.applied``, inline (per item and tag)
+                # ``totals.applied``, inline (per item and tag); a mark is looked up once per batch
+                mark = (
+                    marks[token, tag_shard] if (token, tag_shard) in marks else totals.mark(token, tag_shard)
+                )
                 if mark is None or seq > mark:
                     work.setdefault(token, []).append((tag_shard, seq, add, first_seq))
 

@@ -86,7 +86,7 @@ def _stored_hours(hours: str, open_hours: str) -> tuple[Mapping[str, int], froze
 def to_read(anchor: Mapping[str, Any] | None, touched: Iterable[str]) -> frozenset[str]:
     """Open hours this batch did not touch: their seconds must be read to know the total."""
     _, open_hours = stored_hours(anchor)
-    return open_hours - set(touched)
+    return open_hours.difference(touched)
 
 
 def anchor_sync(
@@ -103,7 +103,7 @@ def anchor_sync(
     hours, open_hours = stored_hours(anchor)
     merged = {**hours, **read, **touched}
     sk = keys.attendee_index_sk(keys.minutes_bucket(sum(merged.values())), user_id)
-    if sk == (anchor or {}).get("gsi1sk") and set(touched) <= open_hours:
+    if sk == (anchor or {}).get("gsi1sk") and open_hours.issuperset(touched):
         return None  # same bucket, and only open hours moved: the invariant still holds
     if len(merged) > MAX_HOURS:
         closed = sorted((h for h in merged if h not in touched and h != MERGED), key=_hour_order)
