@@ -95,9 +95,9 @@ def _kind_name(model: type[AnalyticsItem]) -> str:
 def item_request(key: ItemKey, state: dict[str, Any]) -> dict[str, Any]:
     """The full item: key, kind discriminator, and every attribute with a value (empty sets dropped)."""
     item = {"pk": {"S": key.pk}, "sk": {"S": key.sk}, "kind": {"S": _kind_of(key)}}
+    if not _KEY_ATTRIBUTES.isdisjoint(state):  # never from the aggregator: the key is the key's
+        state = {name: value for name, value in state.items() if name not in _KEY_ATTRIBUTES}
     for name, value in state.items():
-        if name in _KEY_ATTRIBUTES:
-            continue
         # ``_typed``'s three common types, inline: this runs for every attribute of every item written.
         kind = type(value)
         if kind is str:

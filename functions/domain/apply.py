@@ -387,6 +387,15 @@ def _apply_latest(
     return written
 
 
+@dataclass(slots=True)
+class _Owed:
+    """What one totals item is owed by the batch's user items."""
+
+    marks: dict[str, tuple[str | None, str]]  # shard -> (its mark as read, the mark it moves to)
+    add: dict[str, int]  # counter -> amount
+    first: str  # the lowest first sequence of the groups that owe it: a failed write cuts there
+
+
 def _apply_totals(
     store: ItemStore,
     shard: str,
@@ -404,37 +413,40 @@ def _apply_totals(
     """
     cut = outcome.cut
     marks = totals.marks
-    work: dict[str, list[tuple[str, str, dict[str, int], str]]] = {}  # token -> (shard, seq, add, first)
+    work: dict[str, _Owed] = {}  # totals token -> what it is owed
     for _, pending, first_seq in persisted.values():
         for tag, by_total in pending.items():
             tag_shard, seq = split_tag(tag)
             if tag_shard == shard and (seq > last_seq or (cut is not None and seq >= cut)):
                 continue  # its records are redelivered; the delta waits on the item until then
-            for token, add in by_total.items():
+            for token, amounts in by_total.items():
                 # ``totals.applied``, inline (per item and tag); a mark is looked up once per batch
-                mark = (
-                    marks[token, tag_shard] if (token, tag_shard) in marks else totals.mark(token, tag_shard)
-                )
-                if mark is None or seq > mark:
-                    work.setdefault(token, []).append((tag_shard, seq, add, first_seq))
+                at = token, tag_shard
+                mark = marks[at] if at in marks else totals.mark(token, tag_shard)
+                if mark is not None and seq <= mark:
+                    continue  # applied already
+                owed = work.get(token)
+                if owed is None:
+                    owed = work[token] = _Owed({}, {}, first_seq)
+                elif first_seq < owed.first:
+                    owed.first = first_seq
+                moved = owed.marks.get(tag_shard)
+                if moved is None or seq > moved[1]:
+                    owed.marks[tag_shard] = (mark, seq)
+                add = owed.add
+                for name, amount in amounts.items():
+                    add[name] = add.get(name, 0) + amount
 
-    def total_stage(item: tuple[str, list[tuple[str, str, dict[str, int], str]]]) -> BaseException | None:
-        token, parts = item
-        marks: dict[str, tuple[str | None, str]] = {}
-        add: dict[str, int] = {}
-        for part_shard, seq, amounts, _ in parts:
-            old, new = marks.get(part_shard, (totals.mark(token, part_shard), seq))
-            marks[part_shard] = (old, max(new, seq))
-            for name, amount in amounts.items():
-                add[name] = add.get(name, 0) + amount
+    def total_stage(item: tuple[str, _Owed]) -> BaseException | None:
+        token, owed = item
         try:
-            store.add_to_total(from_target_token(token), marks, add)
+            store.add_to_total(from_target_token(token), owed.marks, owed.add)
         except Exception as exc:
             return exc
         return None
 
-    for (_, parts), error in zip(work.items(), run(total_stage, work.items()), strict=True):
+    for owed, error in zip(work.values(), run(total_stage, work.items()), strict=True):
         if error is not None:
-            outcome.fail_at(min(first for *_, first in parts), error)
+            outcome.fail_at(owed.first, error)
         else:
             outcome.written += 1
