@@ -29,7 +29,17 @@ from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from domain import minutes
-from domain.coalesce import BatchPlan, Count, Download, Group, ItemGroup, LatestGroup, Poll, Viewed
+from domain.coalesce import (
+    BatchPlan,
+    Count,
+    Download,
+    Group,
+    ItemGroup,
+    LatestGroup,
+    Poll,
+    Viewed,
+    ViewGroup,
+)
 from domain.counters import SECONDS
 from domain.fold import (
     Folded,
@@ -149,7 +159,8 @@ def _read(store: ItemStore, plan: BatchPlan, tombstones: set[ItemKey]) -> dict[I
         item = items.get(key)
         if item is None:
             continue
-        if raw := item.get("pending"):
+        # A viewing item owes only its content's totals, which the plan names.
+        if type(group) is not ViewGroup and (raw := item.get("pending")):
             more |= pending_totals(raw)
         if item.get("dedup_pages") and any(isinstance(e.op, Count | Poll | Download) for e in group.entries):
             more |= {dedup_page_key(key, n) for n in range(1, int(item["dedup_pages"]) + 1)}

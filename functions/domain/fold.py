@@ -70,10 +70,24 @@ def pending_of(item: dict[str, Any] | None) -> Pending:
     return _parse_pending(raw) if raw else {}
 
 
-@lru_cache(maxsize=16384)
+# Pending texts and their deltas: the fold adds each text it writes, so the next batch, which reads
+# the item back, finds it parsed (a viewing item's text is new with every write). A cache, bounded.
+_PARSED: dict[str, Pending] = {}
+PARSED_LIMIT = 16384
+
+
 def _parse_pending(raw: str) -> Pending:
-    parsed: Pending = from_json(raw)
+    parsed = _PARSED.get(raw)
+    if parsed is None:
+        parsed = _remember(raw, from_json(raw))
     return parsed
+
+
+def _remember(raw: str, pending: Pending) -> Pending:
+    if len(_PARSED) >= PARSED_LIMIT:
+        _PARSED.clear()
+    _PARSED[raw] = pending
+    return pending
 
 
 @lru_cache(maxsize=16384)
@@ -169,7 +183,8 @@ def fold_item(
     if deltas:
         pending[f"{shard}/{last}"] = deltas
     if pending:
-        state["pending"] = _pending_text(pending)
+        state["pending"] = text = _pending_text(pending)
+        _remember(text, pending)  # the next batch reads it back
     else:
         state.pop("pending", None)
     pages = _spill(group.key, state, hashes) if hashes else []  # a viewing item has no ids
