@@ -115,19 +115,14 @@ class ItemGroup:
         return self.entries[0].seq
 
 
-Run = list[int]  # [lo, hi, engaged, first, stop]: see ViewGroup
-
-
 @dataclass(slots=True)
 class ViewGroup:
     """Everything one batch does to one viewing item (one user, one content item, one UTC hour).
 
-    Heartbeats are most of the stream, and one user's beats for one content item follow one
-    another end to end. So beside its records the group keeps the seconds they cover as runs:
-    ``[lo, hi, engaged, first, stop]`` is seconds [lo, hi) of the hour covered by
-    ``records[first:stop]``, each beat starting where the one before it ended, and the engaged
-    seconds those beats may add. The fold sets a run in the hour's map at once where its seconds
-    are all new (the usual case), and takes it beat by beat otherwise.
+    Heartbeats are most of the stream: the group keeps their records and, beside them, the seconds
+    each covers in the hour, ``spans[i] = (lo, hi, engaged)`` for ``records[i]``: enough for the
+    fold of a group whose beats are all new to the item and carry no VOD completion (``plain``),
+    which is nearly every group (see ``domain.fold``).
 
     Each record's own operation (``entries``, as an ``ItemGroup`` has them) is built only when a
     path needs it: a retry that applied part of the group, an erase, a failure, VOD completion.
@@ -138,22 +133,11 @@ class ViewGroup:
     hour: int  # hours since the epoch
     viewing: _Viewing
     records: list[StreamRecord] = field(default_factory=list)  # in sequence order
-    runs: list[Run] = field(default_factory=list)
-    plain: bool = True  # no beat with a media position or a duration: the runs say everything
+    spans: list[tuple[int, int, int]] = field(default_factory=list)  # seconds [lo, hi), engaged
+    plain: bool = True  # no beat with a media position or a duration
     _entries: list[Entry] | None = None
 
     index = None  # viewing items are in no index
-
-    def cover(self, record: StreamRecord, lo: int, hi: int, engaged: int) -> None:
-        """The record covers seconds [lo, hi) of the hour, adding at most ``engaged`` engaged ones."""
-        runs, records = self.runs, self.records
-        if runs and (run := runs[-1])[1] == lo:  # the beat goes on where the last one stopped
-            run[1] = hi
-            run[2] += engaged
-            run[4] += 1
-        else:
-            runs.append([lo, hi, engaged, len(records), len(records) + 1])
-        records.append(record)
 
     @property
     def entries(self) -> list[Entry]:
@@ -385,13 +369,15 @@ def _gather_heartbeat(groups: dict[ItemKey, Group], record: StreamRecord, event:
         group = groups.get(viewing.hours.get(hour))  # type: ignore[arg-type]  # None: not found
         if type(group) is not ViewGroup:  # the first beat of the batch for this item
             group = _view_group(groups, viewing, hour)
-        group.cover(record, lo, lo + seconds, engaged if engaged < seconds else seconds)
+        group.records.append(record)
+        group.spans.append((lo, lo + seconds, engaged if engaged < seconds else seconds))
     else:  # across an hour boundary, or a VOD beat with completion: each part as an entry says
         for part_hour, entry in _beat_entries(record, viewing):
             group = _view_group(groups, viewing, part_hour)
             cover = entry.op
             assert type(cover) is Cover
-            group.cover(record, cover.lo, cover.hi, cover.engaged)
+            group.records.append(record)
+            group.spans.append((cover.lo, cover.hi, cover.engaged))
             if cover.media is not None or cover.duration is not None:
                 group.plain = False
 

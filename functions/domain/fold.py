@@ -258,14 +258,17 @@ def _cover_all(state: dict[str, Any], covers: list[Cover], deltas: Deltas) -> bo
 
 
 def _cover_runs(state: dict[str, Any], group: ViewGroup, deltas: Deltas) -> bool:
-    """``_cover_all`` of the group's covers, a run at a time (``ViewGroup``).
+    """``_cover_all`` of a plain group's covers (``ViewGroup.spans``), a run at a time.
 
-    A run's beats are disjoint, so where all its seconds are new each beat's are, and each adds
-    all its engaged seconds; where only some are, its beats are taken one by one, as they come.
+    One user's beats for one content item follow one another end to end: such a run of beats
+    covers one range of the hour. Its beats are disjoint, so where all its seconds are new each
+    beat's are, and each adds all its engaged seconds: one range is set in the map for the run,
+    where setting each beat's would shift the 3,600-bit map once per beat. Where only some of
+    its seconds are new, its beats are taken one by one, as they come.
     """
     before = bits = from_bytes(state.get("bits"))
     seconds = engaged = 0
-    for lo, hi, share, first, stop in group.runs:
+    for lo, hi, share, first, stop in _runs(group.spans):
         width = hi - lo
         ones = (1 << width) - 1
         new = width - ((bits >> lo) & ones).bit_count()  # shifting the map: no 3,600-bit mask
@@ -274,14 +277,30 @@ def _cover_runs(state: dict[str, Any], group: ViewGroup, deltas: Deltas) -> bool
             seconds += new
             engaged += min(share, new)
         elif new:
-            for entry in group.entries[first:stop]:
-                op = entry.op
-                assert type(op) is Cover
-                bits, new = _cover(bits, op.lo, op.hi)
-                seconds += new
-                engaged += min(op.engaged, new)
+            for beat_lo, beat_hi, beat_engaged in group.spans[first:stop]:
+                bits, fresh = _cover(bits, beat_lo, beat_hi)
+                seconds += fresh
+                engaged += min(beat_engaged, fresh)
     viewing = group.viewing
     return _counted(state, before, bits, seconds, engaged, viewing.total, viewing.counter, deltas)
+
+
+def _runs(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int, int, int]]:
+    """The spans that follow one another end to end, merged: ``(lo, hi, engaged, first, stop)``
+    covers ``spans[first:stop]``."""
+    runs = []
+    first = 0
+    lo, hi, engaged = spans[0]
+    for i in range(1, len(spans)):
+        next_lo, next_hi, next_engaged = spans[i]
+        if next_lo == hi:
+            hi = next_hi
+            engaged += next_engaged
+        else:
+            runs.append((lo, hi, engaged, first, i))
+            first, lo, hi, engaged = i, next_lo, next_hi, next_engaged
+    runs.append((lo, hi, engaged, first, len(spans)))
+    return runs
 
 
 def _cover(bits: int, lo: int, hi: int) -> tuple[int, int]:
