@@ -156,11 +156,10 @@ def _read(store: ItemStore, plan: BatchPlan, tombstones: set[ItemKey]) -> dict[I
     # Second read, rarely needed: totals that older pending deltas name, and spilled id pages.
     more: set[ItemKey] = set()
     for key, group in plan.groups.items():
-        item = items.get(key)
-        if item is None:
+        # A viewing item owes only its content's totals, which the plan names, and keeps no ids.
+        if type(group) is ViewGroup or (item := items.get(key)) is None:
             continue
-        # A viewing item owes only its content's totals, which the plan names.
-        if type(group) is not ViewGroup and (raw := item.get("pending")):
+        if raw := item.get("pending"):
             more |= pending_totals(raw)
         if item.get("dedup_pages") and any(isinstance(e.op, Count | Poll | Download) for e in group.entries):
             more |= {dedup_page_key(key, n) for n in range(1, int(item["dedup_pages"]) + 1)}
@@ -194,7 +193,7 @@ def apply_batch(
     def user_stage(group: Group) -> tuple[Group, Folded | BaseException]:
         old = items.get(group.key)
         try:
-            spilled = _spilled(items, group.key, old)
+            spilled = _spilled(items, group.key, old) if old and old.get("dedup_pages") else _NOTHING_SPILLED
             folded = fold_item(group, old, shard, totals.applied, spilled, syncs.get(group.key))
             if folded.state is not None:
                 for page_key, page in folded.pages:  # before the item that counts them
@@ -210,10 +209,13 @@ def apply_batch(
 
     def collect(stage: list[Group], first_of: Callable[[Group], str]) -> None:
         for group, result in run(user_stage, stage):
-            if isinstance(result, ItemTooLarge):
-                outcome.quarantined.update(dict.fromkeys((e.seq for e in group.entries), "item_too_large"))
-                continue
-            if isinstance(result, BaseException):
+            if type(result) is not Folded:
+                if isinstance(result, ItemTooLarge):
+                    outcome.quarantined.update(
+                        dict.fromkeys((e.seq for e in group.entries), "item_too_large")
+                    )
+                    continue
+                assert isinstance(result, BaseException)
                 outcome.fail_at(first_of(group), result)
                 persisted[group.key] = _as_read(items, group)
                 continue
