@@ -54,6 +54,23 @@ def _shard(raw: dict[str, Any]) -> str:
     return str(raw["eventID"]).split(":", 1)[0]
 
 
+def _by_shard(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The records of each shard, in order. An event source mapping's batch is one shard's: that
+    is checked with one prefix test per record, not a split."""
+    if records:
+        shard = _shard(records[0])
+        prefix = shard + ":"
+        try:
+            if all(raw["eventID"].startswith(prefix) for raw in records):
+                return {shard: records}
+        except (AttributeError, KeyError, TypeError):
+            pass  # a malformed record: split each one, which says what is wrong
+    by_shard: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for raw in records:
+        by_shard[_shard(raw)].append(raw)
+    return by_shard
+
+
 def decode(raw: dict[str, Any], seq: str) -> StreamRecord | Poison:
     """``seq`` is the record's order key (``domain.sequence.order_key`` of its sequence number).
 
@@ -134,15 +151,17 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
         raise NotImplementedError("records are processed as a batch")
 
     def process(self) -> list[tuple[Any, ...]]:
-        by_shard: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for raw in self.records:
-            by_shard[_shard(raw)].append(raw)
         self.outcomes.clear()
         self.poison = []
         results: list[tuple[Any, ...]] = []
-        for shard, shard_records in by_shard.items():
+        for shard, shard_records in _by_shard(self.records).items():
             results += self._process_shard(shard, shard_records)
         return results
+
+    def _succeeded(self, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """``success_handler`` of each record, at once (a whole batch applied is the usual case)."""
+        self.success_messages.extend(records)  # type: ignore[arg-type]  # raw, as success_handler(raw) puts them
+        return [("success", None, raw) for raw in records]
 
     def _process_shard(self, shard: str, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         seqs, decoded, undecodable = decode_shard(records)
@@ -166,7 +185,7 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
                 if cut is None or first < cut:
                     cut, error = first, exc
         if cut is None:  # the usual case: the whole batch applied
-            return [self.success_handler(raw, None) for raw in records]
+            return self._succeeded(records)
         assert error is not None
         failure = (type(error), error, error.__traceback__)
         return [

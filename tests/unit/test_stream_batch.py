@@ -7,7 +7,7 @@ import json
 import pytest
 
 from domain.sequence import order_key, order_keys
-from ingest.stream_batch import Poison, decode, decode_shard
+from ingest.stream_batch import Poison, _by_shard, decode, decode_shard
 from tests.support import events as ev
 from tests.support.lambda_events import kinesis_record
 
@@ -56,3 +56,20 @@ def test_order_keys_refuses_what_order_key_refuses(bad: str) -> None:
         order_key(bad)
     with pytest.raises(ValueError, match="not a Kinesis sequence number"):
         order_keys(["7", bad])
+
+
+def test_records_are_grouped_by_shard_in_order_one_shard_or_many() -> None:
+    one = [kinesis_record(str(i), b"{}", shard="shardId-000000000007") for i in (1, 2, 3)]
+    assert _by_shard(one) == {"shardId-000000000007": one}
+    mixed = [
+        kinesis_record("1", b"{}", shard="shardId-000000000001"),
+        kinesis_record("2", b"{}", shard="shardId-000000000002"),
+        kinesis_record("3", b"{}", shard="shardId-000000000001"),
+    ]
+    assert _by_shard(mixed) == {
+        "shardId-000000000001": [mixed[0], mixed[2]],
+        "shardId-000000000002": [mixed[1]],
+    }
+    prefixed = [kinesis_record("1", b"{}", shard="shardId-1"), kinesis_record("2", b"{}", shard="shardId-10")]
+    assert list(_by_shard(prefixed)) == ["shardId-1", "shardId-10"]
+    assert _by_shard([]) == {}
