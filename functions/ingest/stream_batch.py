@@ -12,6 +12,7 @@ import binascii
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import EventType
@@ -61,9 +62,9 @@ def _by_shard(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
         shard = _shard(records[0])
         prefix = shard + ":"
         try:
-            if all(raw["eventID"].startswith(prefix) for raw in records):
+            if all(map(str.startswith, [raw["eventID"] for raw in records], repeat(prefix))):
                 return {shard: records}
-        except (AttributeError, KeyError, TypeError):
+        except (KeyError, TypeError):
             pass  # a malformed record: split each one, which says what is wrong
     by_shard: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for raw in records:
@@ -161,18 +162,20 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
     def _succeeded(self, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         """``success_handler`` of each record, at once (a whole batch applied is the usual case)."""
         self.success_messages.extend(records)  # type: ignore[arg-type]  # raw, as success_handler(raw) puts them
-        return [("success", None, raw) for raw in records]
+        return list(zip(repeat("success"), repeat(None), records))  # ("success", None, raw) each
 
     def _process_shard(self, shard: str, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         seqs, decoded, undecodable = decode_shard(records)
         outcome = self.apply_shard(shard, decoded)
         self.outcomes[shard] = outcome
         cut, error = outcome.cut, (outcome.errors[0] if outcome.errors else None)
-        poison = undecodable + [
-            _poison(r, reason, "the item this record updates would pass 400 KB")
-            for r, seq in zip(records, seqs, strict=True)
-            if (reason := outcome.quarantined.get(seq))
-        ]
+        poison = undecodable
+        if outcome.quarantined:
+            poison = undecodable + [
+                _poison(r, reason, "the item this record updates would pass 400 KB")
+                for r, seq in zip(records, seqs, strict=True)
+                if (reason := outcome.quarantined.get(seq))
+            ]
         if poison:
             try:
                 self.quarantine(poison)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,5 @@ def test_records_are_grouped_by_shard_in_order_one_shard_or_many() -> None:
     prefixed = [kinesis_record("1", b"{}", shard="shardId-1"), kinesis_record("2", b"{}", shard="shardId-10")]
     assert list(_by_shard(prefixed)) == ["shardId-1", "shardId-10"]
     assert _by_shard([]) == {}
+    odd: list[dict[str, Any]] = [{"eventID": 7}, {"eventID": "7:1"}]  # not a string: split one by one
+    assert _by_shard(odd) == {"7": odd}
