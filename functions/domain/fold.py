@@ -291,8 +291,7 @@ def _runs(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int, int, i
     runs = []
     first = 0
     lo, hi, engaged = spans[0]
-    for i in range(1, len(spans)):
-        next_lo, next_hi, next_engaged = spans[i]
+    for i, (next_lo, next_hi, next_engaged) in enumerate(spans[1:], 1):
         if next_lo == hi:
             hi = next_hi
             engaged += next_engaged
