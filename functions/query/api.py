@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -35,6 +33,7 @@ from shared.http import (
     to_json,
 )
 from shared.observability import logger, metrics
+from shared.resolver import APIGatewayHttpResolver, Path, Query, Response, content_types
 from shared.routes import EventId, UserId, register_validation_errors
 from shared.secret_key import secret_key
 from shared.settings import get_settings

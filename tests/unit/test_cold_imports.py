@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -57,3 +58,29 @@ def test_the_event_models_are_built_by_the_first_event() -> None:
         "print(events.EVENT_ADAPTER.pydantic_complete)"
     )
     assert _after_import("ingest.aggregator", probe).split() == ["False", "False", "True"]
+
+
+def test_http_functions_skip_the_event_handler_packages_init_and_it_still_works_whole() -> None:
+    """shared.resolver: no AppSync/asyncio at cold start; any other name still runs the real ``__init__``."""
+    probe = (
+        "print('asyncio' in sys.modules, 'aws_lambda_powertools.event_handler.appsync' in sys.modules)\n"
+        "from aws_lambda_powertools.event_handler import AppSyncResolver, Response, content_types\n"
+        "from aws_lambda_powertools.event_handler.appsync import AppSyncResolver as Real\n"
+        "from aws_lambda_powertools.event_handler.api_gateway import Response as RealResponse\n"
+        "print(AppSyncResolver is Real, Response is RealResponse, content_types.APPLICATION_JSON)"
+    )
+    for handler in ("query.api", "report.api", "ingest.collector"):
+        assert _after_import(handler, probe).split() == ["False", "False", "True", "True", "application/json"]
+
+
+def test_only_shared_resolver_imports_the_event_handler() -> None:
+    """A direct import elsewhere, ahead of shared.resolver, would run the package's whole ``__init__``."""
+    offenders = []
+    for path in (ROOT / "functions").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if any(n.startswith("aws_lambda_powertools.event_handler") for n in names):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert sorted(set(offenders)) == ["functions/shared/resolver.py"]
