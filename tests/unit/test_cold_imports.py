@@ -62,15 +62,21 @@ def test_the_event_models_are_built_by_the_first_event() -> None:
 
 def test_http_functions_skip_the_event_handler_packages_init_and_it_still_works_whole() -> None:
     """shared.resolver: no AppSync/asyncio at cold start; any other name still runs the real ``__init__``."""
+    classes = "aws_lambda_powertools.utilities.data_classes"
     probe = (
-        "print('asyncio' in sys.modules, 'aws_lambda_powertools.event_handler.appsync' in sys.modules)\n"
+        "print('asyncio' in sys.modules, 'aws_lambda_powertools.event_handler.appsync' in sys.modules,\n"
+        f"      '{classes}.kafka_event' in sys.modules)\n"
         "from aws_lambda_powertools.event_handler import AppSyncResolver, Response, content_types\n"
         "from aws_lambda_powertools.event_handler.appsync import AppSyncResolver as Real\n"
         "from aws_lambda_powertools.event_handler.api_gateway import Response as RealResponse\n"
-        "print(AppSyncResolver is Real, Response is RealResponse, content_types.APPLICATION_JSON)"
+        "print(AppSyncResolver is Real, Response is RealResponse, content_types.APPLICATION_JSON)\n"
+        f"from {classes} import KafkaEvent, event_source\n"
+        f"from {classes}.kafka_event import KafkaEvent as RealKafka\n"
+        "print(KafkaEvent is RealKafka, type(event_source).__name__)"
     )
+    expected = ["False", "False", "False", "True", "True", "application/json", "True", "function"]
     for handler in ("query.api", "report.api", "ingest.collector"):
-        assert _after_import(handler, probe).split() == ["False", "False", "True", "True", "application/json"]
+        assert _after_import(handler, probe).split() == expected, handler
 
 
 def test_only_shared_resolver_imports_the_event_handler() -> None:
