@@ -28,6 +28,7 @@ def test_query_and_report_do_not_import_the_ingest_models_s3_helpers_or_fpdf() -
         assert not {m for m in loaded if m == "fpdf" or m.startswith("fpdf.")}, handler
     loaded = set(_after_import("query.api", "print(' '.join(sorted(sys.modules)))").split())
     assert "shared.reports_bucket" not in loaded  # S3: erase only
+    assert "logic.erase" not in loaded  # an admin's rare call, imported by its route
 
 
 def test_query_response_models_are_built_on_first_use() -> None:
