@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -21,6 +19,7 @@ from shared.clients import client
 from shared.errors import ApiError, BadRequest, Conflict, Forbidden, ServiceUnavailable, Unprocessable
 from shared.http import caller, error_response, json_response, raw_body, register_error_handlers
 from shared.observability import logger, metrics
+from shared.resolver import APIGatewayHttpResolver, OpenAPIResponse, Response
 from shared.settings import get_settings, require
 
 if TYPE_CHECKING:

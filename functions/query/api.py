@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -18,7 +16,6 @@ from domain import dashboard as d
 from domain import keys
 from domain.counters import DOWNLOADS
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
-from logic import erase
 from logic.dashboard import user_dashboard, user_list_page
 from models.dashboard import AttachmentPage, Dashboard, SessionPage, VodPage
 from models.ids import ID_PATTERN
@@ -35,6 +32,7 @@ from shared.http import (
     to_json,
 )
 from shared.observability import logger, metrics
+from shared.resolver import APIGatewayHttpResolver, Path, Query, Response, content_types
 from shared.routes import EventId, UserId, register_validation_errors
 from shared.secret_key import secret_key
 from shared.settings import get_settings
@@ -217,6 +215,8 @@ def get_vod(eventId: EventId, vodId: VodId) -> models.VodAnalytics:
 def erase_user(eventId: EventId, userId: UserId) -> models.Erased:
     who = caller(app)
     who.require_event(ADMIN, eventId)
+    from logic import erase  # an admin's rare call: S3 and SQS code, not on a dashboard's cold start
+
     done = erase.erase_user(eventId, userId, by=who.subject, now=_now())
     return models.Erased(eventId=eventId, erased=True, itemsDeleted=done.items, reportsDeleted=done.reports)
 

@@ -11,7 +11,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -24,6 +23,7 @@ from shared import reports_bucket as reports
 from shared.errors import ServiceUnavailable
 from shared.http import JSON_HEADERS, caller, register_error_handlers, to_json
 from shared.observability import logger, metrics
+from shared.resolver import APIGatewayHttpResolver, Response, content_types
 from shared.routes import EventId, UserId, register_validation_errors
 from shared.settings import get_settings, require
 

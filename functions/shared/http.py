@@ -6,12 +6,12 @@ import base64
 import json
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from shared.auth import Caller
 from shared.errors import ApiError, envelope
 from shared.observability import logger
+from shared.resolver import APIGatewayHttpResolver, Response, content_types
 from shared.settings import get_settings
 
 JSON_HEADERS = {"Cache-Control": "no-store"}

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
 from models.ids import ID_PATTERN
 from shared.errors import ApiError
 from shared.http import error_response
+from shared.resolver import APIGatewayHttpResolver, Path, RequestValidationError, Response
 
 EventId = Annotated[str, Path(pattern=ID_PATTERN, description="the virtual event")]
 UserId = Annotated[str, Path(pattern=ID_PATTERN, description="the attendee")]

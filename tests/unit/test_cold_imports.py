@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -27,6 +28,7 @@ def test_query_and_report_do_not_import_the_ingest_models_s3_helpers_or_fpdf() -
         assert not {m for m in loaded if m == "fpdf" or m.startswith("fpdf.")}, handler
     loaded = set(_after_import("query.api", "print(' '.join(sorted(sys.modules)))").split())
     assert "shared.reports_bucket" not in loaded  # S3: erase only
+    assert "logic.erase" not in loaded  # an admin's rare call, imported by its route
 
 
 def test_query_response_models_are_built_on_first_use() -> None:
@@ -57,3 +59,35 @@ def test_the_event_models_are_built_by_the_first_event() -> None:
         "print(events.EVENT_ADAPTER.pydantic_complete)"
     )
     assert _after_import("ingest.aggregator", probe).split() == ["False", "False", "True"]
+
+
+def test_http_functions_skip_the_event_handler_packages_init_and_it_still_works_whole() -> None:
+    """shared.resolver: no AppSync/asyncio at cold start; any other name still runs the real ``__init__``."""
+    classes = "aws_lambda_powertools.utilities.data_classes"
+    probe = (
+        "print('asyncio' in sys.modules, 'aws_lambda_powertools.event_handler.appsync' in sys.modules,\n"
+        f"      '{classes}.kafka_event' in sys.modules)\n"
+        "from aws_lambda_powertools.event_handler import AppSyncResolver, Response, content_types\n"
+        "from aws_lambda_powertools.event_handler.appsync import AppSyncResolver as Real\n"
+        "from aws_lambda_powertools.event_handler.api_gateway import Response as RealResponse\n"
+        "print(AppSyncResolver is Real, Response is RealResponse, content_types.APPLICATION_JSON)\n"
+        f"from {classes} import KafkaEvent, event_source\n"
+        f"from {classes}.kafka_event import KafkaEvent as RealKafka\n"
+        "print(KafkaEvent is RealKafka, type(event_source).__name__)"
+    )
+    expected = ["False", "False", "False", "True", "True", "application/json", "True", "function"]
+    for handler in ("query.api", "report.api", "ingest.collector"):
+        assert _after_import(handler, probe).split() == expected, handler
+
+
+def test_only_shared_resolver_imports_the_event_handler() -> None:
+    """A direct import elsewhere, ahead of shared.resolver, would run the package's whole ``__init__``."""
+    offenders = []
+    for path in (ROOT / "functions").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if any(n.startswith("aws_lambda_powertools.event_handler") for n in names):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert sorted(set(offenders)) == ["functions/shared/resolver.py"]
