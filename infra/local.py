@@ -111,10 +111,11 @@ def start(
     ``parameters`` override template parameters (e.g. ``AllowedOrigins``), as a deployment would.
     """
     _quiet_environment(verbose)
-    from moto.server import ThreadedMotoServer
     from werkzeug.serving import make_server
 
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    from infra.moto_server import AtomicMotoServer
+
+    moto = AtomicMotoServer("127.0.0.1", moto_port)
     moto.start()
     host, bound = moto.get_host_and_port()
     moto_url = f"http://{host}:{bound}"

@@ -20,11 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def moto_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    from moto.server import ThreadedMotoServer
-
+    from infra.moto_server import AtomicMotoServer
     from infra.provision import provision
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = AtomicMotoServer()
     server.start()
     host, port = server.get_host_and_port()
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")

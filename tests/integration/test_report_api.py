@@ -189,12 +189,11 @@ def test_report_for_an_empty_profile_only_user(aws: Aws) -> None:
 
 @pytest.fixture
 def moto_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
-    from moto.server import ThreadedMotoServer
-
+    from infra.moto_server import AtomicMotoServer
     from infra.provision import provision
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = AtomicMotoServer()
     server.start()
     try:
         host, port = server.get_host_and_port()
