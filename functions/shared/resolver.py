@@ -41,9 +41,11 @@ def _names_by_submodule(package: str, init_source: str) -> dict[str, str]:
 
 def _package_without_init(name: str) -> None:
     """Make ``name`` a package whose ``__init__`` runs only for a name it can't find elsewhere."""
+    if name in sys.modules:
+        return  # already imported whole: nothing to save
     spec = importlib.util.find_spec(name)
-    if name in sys.modules or spec is None or spec.loader is None or spec.origin is None:
-        return  # already imported whole (or not a plain package): nothing to save
+    if spec is None or spec.loader is None or spec.origin is None:  # pragma: no cover - not a package
+        return
     homes = _names_by_submodule(name, pathlib.Path(spec.origin).read_text(encoding="utf-8"))
     package = importlib.util.module_from_spec(spec)
     loader = spec.loader
