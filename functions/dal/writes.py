@@ -98,15 +98,7 @@ def item_request(key: ItemKey, state: dict[str, Any]) -> dict[str, Any]:
     if not _KEY_ATTRIBUTES.isdisjoint(state):  # never from the aggregator: the key is the key's
         state = {name: value for name, value in state.items() if name not in _KEY_ATTRIBUTES}
     for name, value in state.items():
-        # ``_typed``'s three common types, inline: this runs for every attribute of every item written.
-        kind = type(value)
-        if kind is str:
-            item[name] = {"S": value}
-        elif kind is int:
-            item[name] = {"N": str(value)}
-        elif kind is bytes:
-            item[name] = {"B": value}
-        elif value is not None and (value or not isinstance(value, set | frozenset)):
+        if value is not None and (value or not isinstance(value, set | frozenset)):
             item[name] = _typed(value)
     return item
 

@@ -37,7 +37,6 @@ from domain.coalesce import (
     ItemGroup,
     LatestGroup,
     Poll,
-    Viewed,
     ViewGroup,
 )
 from domain.counters import SECONDS
@@ -50,6 +49,7 @@ from domain.fold import (
     pending_of,
     pending_totals,
     split_tag,
+    viewed_again,
 )
 from domain.keys import ItemKey, dedup_page_key, from_target_token
 from models.events import TIME_FORMAT
@@ -134,14 +134,14 @@ class _Totals:
 
     def __init__(self, items: dict[ItemKey, dict[str, Any]]):
         self.items = items
-        self.marks: dict[tuple[str, str], str | None] = {}  # (token, shard): asked for per pending delta
+        self._marks: dict[tuple[str, str], str | None] = {}  # asked for once per pending delta
 
     def mark(self, token: str, shard: str) -> str | None:
         try:
-            return self.marks[token, shard]
+            return self._marks[token, shard]
         except KeyError:
             mark = self.items.get(from_target_token(token), {}).get(hwm_attribute(shard))
-            found = self.marks[token, shard] = str(mark) if mark is not None else None
+            found = self._marks[token, shard] = str(mark) if mark is not None else None
             return found
 
     def applied(self, tag: str, token: str) -> bool:
@@ -193,7 +193,7 @@ def apply_batch(
     def user_stage(group: Group) -> tuple[Group, Folded | BaseException]:
         old = items.get(group.key)
         try:
-            spilled = _spilled(items, group.key, old) if old and old.get("dedup_pages") else _NOTHING_SPILLED
+            spilled = _spilled(items, group.key, old)
             folded = fold_item(group, old, shard, totals.applied, spilled, syncs.get(group.key))
             if folded.state is not None:
                 for page_key, page in folded.pages:  # before the item that counts them
@@ -251,8 +251,9 @@ def apply_batch(
         # An anchor whose batch only views it again and whose minutes need no sync: its fold
         # would change nothing (``fold_item``'s own first test), so it is kept as read.
         for group in later:
-            if syncs[group.key] is None and _viewed_again(old := items.get(group.key), group):
-                persisted[group.key] = (old, pending_of(old), group.first_seq)  # ``_as_read``
+            old = items.get(group.key)
+            if syncs[group.key] is None and old and viewed_again(old, group.entries):
+                persisted[group.key] = _as_read(items, group)
         collect([g for g in later if g.key not in persisted], anchor_first)
 
     for profile in _apply_latest(store, plan.latest, items, outcome, run):
@@ -289,10 +290,6 @@ def _as_read(items: dict[ItemKey, dict[str, Any]], group: Group) -> _Persisted:
     """A user item the batch did not write (nothing new, or its write failed)."""
     item = items.get(group.key)
     return item, pending_of(item), group.first_seq
-
-
-def _viewed_again(old: dict[str, Any] | None, group: Group) -> bool:
-    return bool(old and old.get("viewed")) and all(type(e.op) is Viewed for e in group.entries)
 
 
 def _sync_anchors(
@@ -425,7 +422,6 @@ def _apply_totals(
     batch's first half may find deltas an earlier, crashed attempt tagged further on.)
     """
     cut = outcome.cut
-    marks = totals.marks
     work: dict[str, _Owed] = {}  # totals token -> what it is owed
     for _, pending, first_seq in persisted.values():
         for tag, by_total in pending.items():
@@ -433,9 +429,7 @@ def _apply_totals(
             if tag_shard == shard and (seq > last_seq or (cut is not None and seq >= cut)):
                 continue  # its records are redelivered; the delta waits on the item until then
             for token, amounts in by_total.items():
-                # ``totals.applied``, inline (per item and tag); a mark is looked up once per batch
-                at = token, tag_shard
-                mark = marks[at] if at in marks else totals.mark(token, tag_shard)
+                mark = totals.mark(token, tag_shard)
                 if mark is not None and seq <= mark:
                     continue  # applied already
                 owed = work.get(token)

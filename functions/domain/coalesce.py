@@ -194,11 +194,6 @@ class BatchPlan:
 _LATEST_KINDS = (UserProfile, CatalogSession, CatalogVod, CatalogAttachment)
 
 
-def identity(event: Event) -> tuple[str, str, str]:
-    """(eventId, userId or "catalog", id): all of one user's events share a shard (SPEC 11)."""
-    return event.event_id, event.user_id if event.user_id is not None else "#catalog", event.id
-
-
 def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
     """Drop events already seen in this batch, then gather every item's operations in sequence order."""
     ordered = sorted(records, key=_record_seq)
@@ -208,8 +203,8 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
     groups = plan.groups
     for record in ordered:
         event = record.event
-        # identity(event), inline (per record); a catalog event's None stands for "#catalog"
-        # (no user id is None). One hash of the key: the set's size tells whether it was new.
+        # An event's identity is (eventId, userId, id); a catalog event's None user stands for
+        # "catalog" (SPEC 11). One hash of the key: the set's size tells whether it was new.
         size = len(seen)
         seen.add((event.event_id, event.user_id, event.id))
         if len(seen) == size:

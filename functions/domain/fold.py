@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic_core import from_json, to_json
 
-from domain.coalesce import Count, Cover, Download, Group, Poll, Viewed, ViewGroup
+from domain.coalesce import Count, Cover, Download, Entry, Group, Poll, Viewed, ViewGroup
 from domain.completion import buckets_for_interval, parse_span, span_token
 from domain.counters import (
     DOWNLOADS,
@@ -122,6 +122,11 @@ def _add(deltas: Deltas, total: ItemKey, counter: str, amount: int) -> None:
         counters[counter] = counters.get(counter, 0) + amount
 
 
+def viewed_again(old: dict[str, Any], entries: list[Entry]) -> bool:
+    """The item is viewed already and these operations only view it again: nothing to write."""
+    return bool(old.get("viewed")) and all(type(e.op) is Viewed for e in entries)
+
+
 def fold_item(
     group: Group,
     old: dict[str, Any] | None,
@@ -145,7 +150,7 @@ def fold_item(
         last: str | None = group.last_seq
     else:
         entries = group.entries if mark is None else [e for e in group.entries if e.seq > mark]
-        if not sync and (not entries or (old.get("viewed") and all(type(e.op) is Viewed for e in entries))):
+        if not sync and (not entries or viewed_again(old, entries)):
             return Folded(None)  # nothing new; the second case is most batches' "viewed" for a content
         state = dict(old)
         if entries and type(entries[0].op) is Cover:  # a viewing item (VIEW#…): all its operations are covers
@@ -269,11 +274,9 @@ def _cover_runs(state: dict[str, Any], group: ViewGroup, deltas: Deltas) -> bool
     before = bits = from_bytes(state.get("bits"))
     seconds = engaged = 0
     for lo, hi, share, first, stop in _runs(group.spans):
-        width = hi - lo
-        ones = (1 << width) - 1
-        new = width - ((bits >> lo) & ones).bit_count()  # shifting the map: no 3,600-bit mask
-        if new == width or (new and stop - first == 1):
-            bits |= ones << lo
+        covered, new = _cover(bits, lo, hi)
+        if new == hi - lo or (new and stop - first == 1):
+            bits = covered
             seconds += new
             engaged += min(share, new)
         elif new:
@@ -325,12 +328,10 @@ def _counted(
         return False
     state["bits"] = to_bytes(bits)
     state[SECONDS] = int(state.get(SECONDS, 0)) + seconds
-    owed = deltas.setdefault(target_token(total), {})  # ``_add`` twice, the token made once
-    owed[counter] = owed.get(counter, 0) + seconds  # not 0: the map changed
+    _add(deltas, total, counter, seconds)
     if counter == LIVE_SECONDS:
         state[ENGAGED] = int(state.get(ENGAGED, 0)) + engaged
-        if engaged:
-            owed[ENGAGED_SECONDS] = owed.get(ENGAGED_SECONDS, 0) + engaged
+        _add(deltas, total, ENGAGED_SECONDS, engaged)
     return True
 
 

@@ -159,11 +159,6 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
             results += self._process_shard(shard, shard_records)
         return results
 
-    def _succeeded(self, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        """``success_handler`` of each record, at once (a whole batch applied is the usual case)."""
-        self.success_messages.extend(records)  # type: ignore[arg-type]  # raw, as success_handler(raw) puts them
-        return list(zip(repeat("success"), repeat(None), records))  # ("success", None, raw) each
-
     def _process_shard(self, shard: str, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         seqs, decoded, undecodable = decode_shard(records)
         outcome = self.apply_shard(shard, decoded)
@@ -188,7 +183,7 @@ class CoalescingBatchProcessor(BasePartialBatchProcessor):
                 if cut is None or first < cut:
                     cut, error = first, exc
         if cut is None:  # the usual case: the whole batch applied
-            return self._succeeded(records)
+            return [self.success_handler(raw, None) for raw in records]
         assert error is not None
         failure = (type(error), error, error.__traceback__)
         return [
