@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from dal.items import (
     GSI1_NAME,
@@ -264,8 +263,7 @@ def profiles(event_id: str, user_ids: Iterable[str]) -> dict[str, d.Profile]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(NamedTuple):
     items: list[keys.ItemKey]  # table keys, in index order
     last_key: dict[str, Any] | None
 
