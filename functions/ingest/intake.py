@@ -61,12 +61,12 @@ def parse_body(body: bytes | str | None, content_type: str | None) -> list[Any]:
 def validate_events(events: list[Any], may_ingest: Any, now: datetime) -> Intake:
     """Split events into valid ones and per-event rejections; a bad event never sinks its neighbours."""
     intake = Intake()
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None, str]] = set()
     for index, raw in enumerate(events):
         event_id = raw.get("id") if isinstance(raw, dict) else None
         try:
             event = parse_event(raw, now=now)
-            if event.id in seen:
+            if event.identity in seen:  # the same id for another user or event is another event
                 raise EventRejected([FieldError(field="id", message="is repeated in this request")])
             if not may_ingest(event.event_id):
                 intake.forbidden += 1
@@ -80,7 +80,7 @@ def validate_events(events: list[Any], may_ingest: Any, now: datetime) -> Intake
                 }
             )
             continue
-        seen.add(event.id)
+        seen.add(event.identity)
         intake.valid.append((index, event))
     return intake
 

@@ -346,6 +346,11 @@ class _Envelope(_Model):
         return format_time(self.time)
 
     @property
+    def identity(self) -> tuple[str, str | None, str]:
+        """(eventId, userId, id), SPEC 11; a catalog event's ``None`` user stands for ``catalog``."""
+        return self.event_id, self.user_id, self.id
+
+    @property
     def partition_key(self) -> str:
         return partition_key(self.event_id, str(self.user_id))
 

@@ -132,6 +132,24 @@ def test_repeated_event_id_in_one_request_is_rejected(aws: Aws) -> None:
     assert body["rejected"][0]["errors"] == [{"field": "id", "message": "is repeated in this request"}]
 
 
+def test_one_id_for_other_users_events_or_the_catalog_is_another_event(aws: Aws) -> None:
+    # Identity is (eventId, userId or catalog, id), SPEC 11: producers number ids per user or event.
+    batch = [
+        ev.chat(id="1", ev="e1", user="u1"),
+        ev.chat(id="1", ev="e2", user="u1"),
+        ev.chat(id="1", ev="e1", user="u2"),
+        ev.catalog_session("s1", "Keynote", id="1", ev="e1"),
+    ]
+    status, body, _ = post_interactions(batch, jwt=claims(events=["*"]))
+    assert (status, body["accepted"], body["rejected"]) == (202, 4, [])
+    assert sorted((e["eventId"], e.get("userId", "")) for e in forwarded(aws)) == [
+        ("e1", ""),
+        ("e1", "u1"),
+        ("e1", "u2"),
+        ("e2", "u1"),
+    ]
+
+
 def test_idempotency_key_replays_the_first_response_and_forwards_once(aws: Aws) -> None:
     events = [ev.chat(), ev.live("s1", 99)]
     headers = {"Idempotency-Key": "batch-0001"}
