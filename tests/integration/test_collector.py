@@ -78,6 +78,19 @@ def test_malformed_bodies(aws: Aws, raw: str, status: int, code: str) -> None:
     assert_envelope(body, code)
 
 
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_an_integer_of_5000_digits_is_that_events_field_error(aws: Aws, sign: str) -> None:
+    # Valid JSON that Python's int() refuses past 4,300 digits: only its event is rejected.
+    good, bad = ev.chat(), ev.vod("v1", 30, position=7, duration=600)
+    raw = json.dumps({"events": [good, bad]}).replace('"position": 7', f'"position": {sign}{"9" * 5000}')
+    status, body, _ = post_interactions(raw_body=raw)
+    assert (status, body["accepted"]) == (202, 1)
+    assert [(r["index"], r["errors"]) for r in body["rejected"]] == [
+        (1, [{"field": "data.position", "message": "must be between 0 and 10000000"}])
+    ]
+    assert [e["id"] for e in forwarded(aws)] == [good["id"]]
+
+
 def test_too_many_events_is_413(aws: Aws) -> None:
     status, body, _ = post_interactions([ev.chat() for _ in range(501)])
     assert status == 413
