@@ -203,8 +203,8 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
     groups = plan.groups
     for record in ordered:
         event = record.event
-        # An event's identity is (eventId, userId, id); a catalog event's None user stands for
-        # "catalog" (SPEC 11). One hash of the key: the set's size tells whether it was new.
+        # An event's identity (``Event.identity``, inlined: this runs per record). One hash of the
+        # key: the set's size tells whether it was new.
         size = len(seen)
         seen.add((event.event_id, event.user_id, event.id))
         if len(seen) == size:
