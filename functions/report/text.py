@@ -1,4 +1,4 @@
-"""Strings for the report: clean what users typed, fit it to a width, format numbers like the web page.
+"""Strings for the report: clean what users typed, wrap it to a width, format numbers like the web page.
 
 Pure Python (no fpdf2): widths come from a ``measure`` callable the document supplies.
 """
@@ -47,8 +47,15 @@ def cut(text: str, length: int) -> str:
 
 
 def _fitting(text: str, max_width: float, measure: Callable[[str], float], suffix: str = "") -> int:
-    """The most characters of ``text`` that fit in ``max_width`` followed by ``suffix`` (binary search)."""
-    fits, too_long = 0, len(text) + 1  # cut(text, fits) + suffix fits; cut(text, too_long) doesn't
+    """The most characters of ``text`` that fit in ``max_width`` followed by ``suffix``.
+
+    Galloping, then bisection: the cost follows the length of the answer, not of ``text`` (a line
+    of a 5,000-character name measures a few dozen characters, never the whole name).
+    """
+    fits, too_long = 0, 1  # cut(text, fits) + suffix fits; cut(text, too_long) doesn't, or is all of it
+    while too_long <= len(text) and measure(cut(text, too_long) + suffix) <= max_width:
+        fits, too_long = too_long, 2 * too_long
+    too_long = min(too_long, len(text) + 1)
     while too_long - fits > 1:
         middle = (fits + too_long) // 2
         if measure(cut(text, middle) + suffix) <= max_width:
@@ -58,8 +65,19 @@ def _fitting(text: str, max_width: float, measure: Callable[[str], float], suffi
     return len(cut(text, fits))
 
 
+def _first_grapheme(text: str) -> int:
+    """The length of ``text``'s first character with the marks and joiners that belong to it."""
+    length = 1
+    while length < len(text) and _joins_previous(text[length]):
+        length += 1
+    return length
+
+
 def ellipsize(text: str, max_width: float, measure: Callable[[str], float]) -> str:
-    """``text`` if it fits in ``max_width``, else its longest prefix that fits with an ellipsis."""
+    """``text`` if it fits in ``max_width``, else its longest prefix that fits with an ellipsis.
+
+    For the report's own one-line labels (column titles, tile values, the footer), which fit by
+    design; names and values users typed go through ``wrap`` and are never cut."""
     if measure(text) <= max_width:
         return text
     if measure(ELLIPSIS) > max_width:
@@ -67,19 +85,20 @@ def ellipsize(text: str, max_width: float, measure: Callable[[str], float]) -> s
     return text[: _fitting(text, max_width, measure, ELLIPSIS)].rstrip() + ELLIPSIS
 
 
-def wrap(text: str, max_width: float, measure: Callable[[str], float], max_lines: int) -> list[str]:
-    """``text`` in at most ``max_lines`` lines of ``max_width``: breaks at spaces, inside a word only
-    when it is longer than a line (CJK has no spaces); the last line ends with an ellipsis when
-    text is left over."""
+def wrap(text: str, max_width: float, measure: Callable[[str], float]) -> list[str]:
+    """All of ``text`` in lines of ``max_width``: breaks at spaces, inside a word only when the word
+    is wider than a line (CJK has no spaces), and never between a character and its marks. Nothing
+    is left out: a cell or block is as tall as its text needs (inputs are bounded: 256 characters
+    a name, models/events.py)."""
     lines: list[str] = []
     rest = text
     while rest:
-        if len(lines) == max_lines - 1 or measure(rest) <= max_width:
-            lines.append(ellipsize(rest, max_width, measure))
+        length = _fitting(rest, max_width, measure)
+        if length >= len(rest):
+            lines.append(rest)
             break
-        length = max(1, _fitting(rest, max_width, measure))
         space = rest.rfind(" ", 0, length + 1)
-        end = space if space > 0 else length
+        end = space if space > 0 else max(length, _first_grapheme(rest))
         lines.append(rest[:end].rstrip())
         rest = rest[end:].lstrip()
     return lines or [""]
