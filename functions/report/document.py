@@ -177,6 +177,18 @@ class ReportDocument(FPDF):
             total += advance
         return total * self.font_size_pt * 0.001 / self.k
 
+    def _advances(self, text: str) -> list[float]:
+        """Each character's width, for unshaped text (``measure`` is their sum)."""
+        units = self._units.setdefault(self.font_family + self.font_style, {})
+        scale = self.font_size_pt * 0.001 / self.k
+        out = []
+        for char in text:
+            advance = units.get(char)
+            if advance is None:
+                advance = units[char] = self._advance(char)
+            out.append(advance * scale)
+        return out
+
     def _advance(self, char: str) -> int:
         font = self.current_font
         assert isinstance(font, TTFFont)
@@ -226,8 +238,9 @@ class ReportDocument(FPDF):
     def fit_lines(self, text: str, width: float) -> list[str]:
         """``text`` cleaned, shaped if its script needs it, and wrapped to ``width``: all of it."""
         shown = self.displayable(clean(text))
-        self._shape(needs_shaping(shown))
-        return wrap(shown, width, self.measure)
+        shaped = needs_shaping(shown)
+        self._shape(shaped)
+        return wrap(shown, width, self.measure, None if shaped else self._advances(shown))
 
     def _shape(self, on: bool) -> None:
         if on != self._shaping:

@@ -229,6 +229,7 @@ def test_wrap_loses_nothing(text: str, width: int) -> None:
     shown = clean(text)
     lines = wrap(shown, width, len)
     assert "".join("".join(lines).split()) == "".join(shown.split())  # only the spaces at breaks go
+    assert wrap(shown, width, len, [1.0] * len(shown)) == lines  # running sums: the same lines
     for line in lines:
         assert line == line.strip()
         assert len(line) <= width or cut(line, len(line) - 1) == ""  # or one character and its marks
