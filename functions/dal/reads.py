@@ -33,7 +33,7 @@ from domain.counters import (
     ENGAGED_SECONDS,
     HANDS,
     LIVE_SECONDS,
-    POLLS,
+    POLL_ANSWERS,
     QNA,
     REACTIONS,
     RECORDING_SECONDS,
@@ -93,7 +93,7 @@ class _Rollup:
                     HANDS: _int(item.hands),
                     CHAT: _int(item.chat),
                     QNA: _int(item.qna),
-                    POLLS: frozenset(item.polls or ()),
+                    POLL_ANSWERS: _int(item.poll_answers),
                 }
             )
         elif isinstance(item, UserVod):
@@ -153,7 +153,7 @@ def _session_activity(session: dict[str, Any]) -> d.SessionActivity:
         hands=session.get(HANDS, 0),
         chat=session.get(CHAT, 0),
         qna=session.get(QNA, 0),
-        polls=session.get(POLLS, frozenset()),
+        polls=session.get(POLL_ANSWERS, 0),
     )
 
 

@@ -61,7 +61,7 @@ class SessionActivity(NamedTuple):
     hands: int = 0
     chat: int = 0
     qna: int = 0
-    polls: frozenset[str] = frozenset()
+    polls: int = 0  # distinct polls answered
 
     @property
     def viewed_seconds(self) -> int:
@@ -248,7 +248,7 @@ class _Lists:
             raisedHands=s.hands,
             attachmentsDownloaded=self.by_session.get(session_id, 0),
             chatMessages=s.chat,
-            pollsAnswered=len(s.polls),
+            pollsAnswered=s.polls,
             qnaThreads=s.qna,
             links=Links(analytics=f"/v1/events/{self.event_id}/sessions/{session_id}/analytics"),
         )
@@ -420,7 +420,7 @@ def rollup_user(
             reactions=sum(s.reactions for s in activity.sessions),
             groupChatMessages=sum(s.chat for s in activity.sessions) + activity.event_chat,
             # Distinct polls: a poll is identified within its session.
-            pollsAnswered=sum(len(s.polls) for s in activity.sessions),
+            pollsAnswered=sum(s.polls for s in activity.sessions),
             qnaThreads=sum(s.qna for s in activity.sessions),
             attachmentsDownloaded=attachments,
         ),
