@@ -26,7 +26,7 @@ from models.dashboard import (
     VodRow,
 )
 from report.document import INK, LINE, MUTED, TILE, Color, Lines, ReportDocument
-from report.table import Badge, Bar, Cell, Column, Text, draw_table, minimum_height
+from report.table import Badge, Bar, Cell, Column, Text, draw_table, opening_height
 from report.text import EMPTY, clean, count, cut, minutes, percent
 
 AUTHOR = "Event Analytics"
@@ -339,7 +339,9 @@ def _table(
     empty: str,
     more: int = 0,
 ) -> None:
-    _section(doc, title, minimum_height() if rows else NOTE_HEIGHT)
+    _section(
+        doc, title, opening_height(doc, columns, rows, SECTION_GAP + TITLE_HEIGHT) if rows else NOTE_HEIGHT
+    )
     if rows:
         draw_table(doc, columns, rows)
     else:

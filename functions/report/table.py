@@ -50,15 +50,23 @@ class Bar:
 Cell = str | Text | Badge | Bar
 
 
-def minimum_height() -> float:
-    """Heading and one row: what a section needs on the page before it starts its table."""
-    return HEADING_HEIGHT + ROW_HEIGHT
+def opening_height(
+    doc: ReportDocument, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], above: float
+) -> float:
+    """The heading and the first row: what a section needs on the page, below ``above`` millimetres
+    of title, before it starts its table (so neither is left alone at the bottom of a page). A
+    first row taller than a whole page starts anywhere one of its lines fits."""
+    if not rows:
+        return HEADING_HEIGHT + ROW_HEIGHT
+    widths, lefts = _geometry(doc, columns)
+    lines = max(len(text.lines) for text in _texts(doc, columns, widths, lefts, rows[0]))
+    height = ROW_HEIGHT + LINE_STEP * (lines - 1)
+    fresh = doc.page_break_trigger - doc.body_top - above - HEADING_HEIGHT
+    return HEADING_HEIGHT + (height if height <= fresh else ROW_HEIGHT)
 
 
 def draw_table(doc: ReportDocument, columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> None:
-    total = sum(c.share for c in columns)
-    widths = [doc.epw * c.share / total for c in columns]
-    lefts = [doc.l_margin + sum(widths[:index]) for index in range(len(widths))]
+    widths, lefts = _geometry(doc, columns)
 
     def new_page() -> None:
         doc.add_page()
@@ -66,15 +74,32 @@ def draw_table(doc: ReportDocument, columns: Sequence[Column], rows: Sequence[Se
 
     _heading(doc, columns, widths)
     for index, row in enumerate(rows):
-        texts = [
-            _lines(doc, cell, x, width, column)
-            for cell, x, width, column in zip(row, lefts, widths, columns, strict=True)
-            if not isinstance(cell, Bar | Badge)
-        ]
-
+        texts = _texts(doc, columns, widths, lefts, row)
         paint = _painter(doc, row, lefts, widths, odd=index % 2 == 1)
         doc.flow(texts, ROW_HEIGHT, LINE_STEP, new_page, HEADING_HEIGHT, paint)
     doc.rule(doc.get_y())
+
+
+def _geometry(doc: ReportDocument, columns: Sequence[Column]) -> tuple[list[float], list[float]]:
+    """The columns' widths and left edges."""
+    total = sum(c.share for c in columns)
+    widths = [doc.epw * c.share / total for c in columns]
+    return widths, [doc.l_margin + sum(widths[:index]) for index in range(len(widths))]
+
+
+def _texts(
+    doc: ReportDocument,
+    columns: Sequence[Column],
+    widths: Sequence[float],
+    lefts: Sequence[float],
+    row: Sequence[Cell],
+) -> list[Lines]:
+    """A row's text cells, wrapped (bars and badges are painted under the row)."""
+    return [
+        _lines(doc, cell, x, width, column)
+        for cell, x, width, column in zip(row, lefts, widths, columns, strict=True)
+        if not isinstance(cell, Bar | Badge)
+    ]
 
 
 def _painter(
