@@ -183,6 +183,8 @@ class HeartbeatData(_Model):
         if self.kind == "vod":
             if self.vod_id is None:
                 raise ValueError("vodId is required when kind is vod")
+            if self.position is None:  # completion (28) is which part was watched: it needs this
+                raise ValueError("position is required when kind is vod")
         elif self.session_id is None:
             raise ValueError(f"sessionId is required when kind is {self.kind}")
         if self.engaged_seconds > self.seconds:
