@@ -81,7 +81,7 @@ def test_sam_transform_makes_the_four_functions(cfn: dict[str, Any]) -> None:
         assert props["Architectures"] == ["arm64"]
         assert props["Environment"]["Variables"]["TABLE_NAME"] == {"Ref": "AnalyticsTable"}
     assert functions["AggregatorFunction"]["Properties"]["Timeout"] == 120
-    assert functions["ReportFunction"]["Properties"]["MemorySize"] == 1024
+    assert functions["ReportFunction"]["Properties"]["MemorySize"] == 1769  # a full vCPU: CPU-bound
 
 
 def test_sam_transform_makes_the_stream_mapping(cfn: dict[str, Any]) -> None:
