@@ -277,6 +277,11 @@ def ratios(path: list[Path], rounds: int, handlers: dict[str, str], isolated: bo
             "import_ms": [1000 * statistics.median(r[i] for r in runs) for i in (0, 1)],
             "first_ms": [1000 * statistics.median(r[2 + i] for r in runs) for i in (0, 1)],
             "ratio": [_spread([r[i] / b[i] for r, b in zip(runs, base, strict=True)]) for i in (0, 1)],
+            # Less noisy than the per-round ratio, which divides two measurements taken at different
+            # moments of a shared machine's load: the median import over the median boto3.
+            "of_medians": [
+                statistics.median(r[i] for r in runs) / statistics.median(b[i] for b in base) for i in (0, 1)
+            ],
             "with_first": [
                 _spread([(r[i] + r[2 + i]) / b[i] for r, b in zip(runs, base, strict=True)]) for i in (0, 1)
             ],
@@ -349,7 +354,8 @@ def main(size: str = "full") -> dict[str, Any]:
                 f"  {name:>13}: import {cpu:.0f} ms CPU / {wall:.0f} ms wall = {_show(figure['ratio'][0])} / "
                 f"{_show(figure['ratio'][1])} (goal <= {goal}x); first request +{first_cpu:.0f} ms CPU / "
                 f"+{first_wall:.0f} ms wall: import + first = {_show(figure['with_first'][0])} / "
-                f"{_show(figure['with_first'][1])}"
+                f"{_show(figure['with_first'][1])}; median import / median boto3 = "
+                f"{figure['of_medians'][0]:.2f}x / {figure['of_medians'][1]:.2f}x"
             )
     for name in handlers:
         figure = results["compiled"][name]["ratio"][0]["median"]

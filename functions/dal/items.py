@@ -13,7 +13,6 @@ from pynamodb.attributes import (
     DiscriminatorAttribute,
     NumberAttribute,
     UnicodeAttribute,
-    UnicodeSetAttribute,
 )
 from pynamodb.connection import TableConnection
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
@@ -96,7 +95,6 @@ class _SessionCounters(AnalyticsItem):
 
 
 class UserSession(_SessionCounters, _Folded, discriminator="user_session"):
-    polls = UnicodeSetAttribute(default=set)
     viewed = NumberAttribute(null=True)
     # The minutes bucket's bookkeeping (domain.minutes): seconds per viewing item, and the items
     # whose seconds may have grown since (JSON).

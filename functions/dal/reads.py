@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from dal.items import (
     GSI1_NAME,
@@ -34,7 +33,7 @@ from domain.counters import (
     ENGAGED_SECONDS,
     HANDS,
     LIVE_SECONDS,
-    POLLS,
+    POLL_ANSWERS,
     QNA,
     REACTIONS,
     RECORDING_SECONDS,
@@ -94,7 +93,7 @@ class _Rollup:
                     HANDS: _int(item.hands),
                     CHAT: _int(item.chat),
                     QNA: _int(item.qna),
-                    POLLS: frozenset(item.polls or ()),
+                    POLL_ANSWERS: _int(item.poll_answers),
                 }
             )
         elif isinstance(item, UserVod):
@@ -154,7 +153,7 @@ def _session_activity(session: dict[str, Any]) -> d.SessionActivity:
         hands=session.get(HANDS, 0),
         chat=session.get(CHAT, 0),
         qna=session.get(QNA, 0),
-        polls=session.get(POLLS, frozenset()),
+        polls=session.get(POLL_ANSWERS, 0),
     )
 
 
@@ -264,8 +263,7 @@ def profiles(event_id: str, user_ids: Iterable[str]) -> dict[str, d.Profile]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(NamedTuple):
     items: list[keys.ItemKey]  # table keys, in index order
     last_key: dict[str, Any] | None
 

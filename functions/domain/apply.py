@@ -36,7 +36,6 @@ from domain.coalesce import (
     Group,
     ItemGroup,
     LatestGroup,
-    Poll,
     ViewGroup,
 )
 from domain.counters import SECONDS
@@ -161,7 +160,7 @@ def _read(store: ItemStore, plan: BatchPlan, tombstones: set[ItemKey]) -> dict[I
             continue
         if raw := item.get("pending"):
             more |= pending_totals(raw)
-        if item.get("dedup_pages") and any(isinstance(e.op, Count | Poll | Download) for e in group.entries):
+        if item.get("dedup_pages") and any(isinstance(e.op, Count | Download) for e in group.entries):
             more |= {dedup_page_key(key, n) for n in range(1, int(item["dedup_pages"]) + 1)}
     more -= wanted
     more.difference_update(items)

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from domain import keys
 from domain.completion import watched_interval
-from domain.counters import CHAT, HANDS, QNA, REACTIONS, SECONDS_OF
+from domain.counters import CHAT, HANDS, POLL_ANSWERS, QNA, REACTIONS, SECONDS_OF
 from domain.coverage import DAY, EPOCH, HOUR, heartbeat_spans, hour_label
 from domain.keys import ItemKey
 from models.events import (
@@ -49,6 +49,13 @@ def id_hash(event_id: str) -> bytes:
     return hashlib.blake2b(event_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
+def poll_hash(poll_id: str) -> bytes:
+    """A poll answer's 8 bytes are its poll's, not its event's: answering again, like sending the
+    answer again, counts once (SPEC 2 (9), (25)). The NUL, which no event id holds, keeps a poll's
+    hash apart from the ids of the item's other counter events."""
+    return id_hash("\0poll\0" + poll_id)
+
+
 # --- operations on one item ------------------------------------------------------------------------
 
 
@@ -58,12 +65,6 @@ class Count(NamedTuple):
     counter: str  # domain.counters
     hash: bytes
     total: ItemKey | None
-
-
-class Poll(NamedTuple):
-    poll_id: str
-    hash: bytes
-    total: ItemKey
 
 
 class Download(NamedTuple):
@@ -91,7 +92,7 @@ class Cover(NamedTuple):
     duration: float | None = None
 
 
-Op = Count | Poll | Download | Viewed | Cover
+Op = Count | Download | Viewed | Cover
 
 
 class Entry(NamedTuple):
@@ -204,8 +205,8 @@ def coalesce_batch(records: list[StreamRecord], shard: str = "") -> BatchPlan:
     for record in ordered:
         event = record.event
         fields = event.__dict__  # the model's field values, read as a dict (``_gather_heartbeat``)
-        # An event's identity is (eventId, userId, id); a catalog event's None user stands for
-        # "catalog" (SPEC 11). One hash of the key: the set's size tells whether it was new.
+        # An event's identity (``Event.identity``, inlined: this runs per record). One hash of the
+        # key: the set's size tells whether it was new.
         size = len(seen)
         seen.add((fields["event_id"], fields["user_id"], fields["id"]))
         if len(seen) == size:
@@ -300,9 +301,8 @@ def _operations(event: Event) -> list[_Op]:
         return [_session_op(e, u, s, Count(counter, id_hash(event.id), keys.session_total_key(e, s)))]
     if isinstance(event, PollAnswered):
         s = event.data.session_id
-        return [
-            _session_op(e, u, s, Poll(event.data.poll_id, id_hash(event.id), keys.session_total_key(e, s)))
-        ]
+        answer = Count(POLL_ANSWERS, poll_hash(event.data.poll_id), keys.session_total_key(e, s))
+        return [_session_op(e, u, s, answer)]
     if isinstance(event, AttachmentDownloaded):
         d = event.data
         if d.session_id is not None:

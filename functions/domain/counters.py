@@ -18,8 +18,7 @@ REACTIONS: Final = "reactions"
 HANDS: Final = "hands"  # hand.raised
 CHAT: Final = "chat"  # group chat messages (also on the user's event-level item, outside sessions)
 QNA: Final = "qna"  # Q&A threads created
-POLL_ANSWERS: Final = "poll_answers"  # every answer; distinct polls are the POLLS set
-POLLS: Final = "polls"  # the distinct poll ids a user answered in a session (a string set)
+POLL_ANSWERS: Final = "poll_answers"  # distinct polls a user answered in a session (again: once)
 
 # Attachment downloads: the user-attachment item, and the source's (or attachment's) totals.
 DOWNLOADS: Final = "downloads"

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, NamedTuple, TypeVar
 
 from domain.completion import completion_rate
 from domain.filetypes import file_family, file_label
@@ -43,8 +42,9 @@ from models.dashboard import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
+# The read side's records are NamedTuples: immutable as frozen dataclasses are, and each about 1 ms
+# cheaper to define (a frozen slotted dataclass execs six generated methods): the query's cold start.
+class Profile(NamedTuple):
     name: str | None = None
     role: str | None = None
     company: str | None = None
@@ -52,8 +52,7 @@ class Profile:
     country: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SessionActivity:
+class SessionActivity(NamedTuple):
     session_id: str
     live_seconds: int = 0
     recording_seconds: int = 0
@@ -62,7 +61,7 @@ class SessionActivity:
     hands: int = 0
     chat: int = 0
     qna: int = 0
-    polls: frozenset[str] = frozenset()
+    polls: int = 0  # distinct polls answered
 
     @property
     def viewed_seconds(self) -> int:
@@ -73,8 +72,7 @@ class SessionActivity:
         return ratio(self.engaged_seconds, self.live_seconds)
 
 
-@dataclass(frozen=True, slots=True)
-class VodActivity:
+class VodActivity(NamedTuple):
     vod_id: str
     seconds: int = 0
     buckets: frozenset[int] = frozenset()
@@ -96,16 +94,14 @@ def source_sk(source: SourceRef) -> str:
     return _SOURCE_SK[source[0]](source[1])
 
 
-@dataclass(frozen=True, slots=True)
-class AttachmentActivity:
+class AttachmentActivity(NamedTuple):
     attachment_id: str
     downloads: int = 0
     # Downloads whose event named a source; the rest belong to the catalog's source.
     named: tuple[tuple[SourceRef, int], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class CatalogEntry:
+class CatalogEntry(NamedTuple):
     name: str | None = None
     duration: float | None = None
     file_type: str | None = None
@@ -123,8 +119,7 @@ class CatalogEntry:
         return source_sk(self.source) if self.source else None
 
 
-@dataclass(frozen=True, slots=True)
-class UserActivity:
+class UserActivity(NamedTuple):
     event_id: str
     user_id: str
     profile: Profile | None = None
@@ -139,9 +134,8 @@ class UserActivity:
         )
 
 
-@dataclass(slots=True)
-class _Named:
-    catalog: dict[str, CatalogEntry] = field(default_factory=dict)
+class _Named(NamedTuple):
+    catalog: dict[str, CatalogEntry]
 
     def entry(self, sk: str) -> CatalogEntry | None:
         return self.catalog.get(sk)
@@ -254,7 +248,7 @@ class _Lists:
             raisedHands=s.hands,
             attachmentsDownloaded=self.by_session.get(session_id, 0),
             chatMessages=s.chat,
-            pollsAnswered=len(s.polls),
+            pollsAnswered=s.polls,
             qnaThreads=s.qna,
             links=Links(analytics=f"/v1/events/{self.event_id}/sessions/{session_id}/analytics"),
         )
@@ -301,8 +295,7 @@ class _Lists:
 Row = TypeVar("Row", SessionRow, VodRow, AttachmentRow)
 
 
-@dataclass(frozen=True, slots=True)
-class ListKind(Generic[Row]):
+class ListKind(NamedTuple, Generic[Row]):
     """One of a user's three lists, and the row model it shows (so a page's rows are typed)."""
 
     name: Listing
@@ -427,7 +420,7 @@ def rollup_user(
             reactions=sum(s.reactions for s in activity.sessions),
             groupChatMessages=sum(s.chat for s in activity.sessions) + activity.event_chat,
             # Distinct polls: a poll is identified within its session.
-            pollsAnswered=sum(len(s.polls) for s in activity.sessions),
+            pollsAnswered=sum(s.polls for s in activity.sessions),
             qnaThreads=sum(s.qna for s in activity.sessions),
             attachmentsDownloaded=attachments,
         ),

@@ -24,15 +24,13 @@ from typing import Any
 
 from pydantic_core import from_json, to_json
 
-from domain.coalesce import Count, Cover, Download, Entry, Group, Poll, Viewed, ViewGroup
+from domain.coalesce import Count, Cover, Download, Entry, Group, Viewed, ViewGroup
 from domain.completion import buckets_for_interval, parse_span, span_token
 from domain.counters import (
     DOWNLOADS,
     ENGAGED,
     ENGAGED_SECONDS,
     LIVE_SECONDS,
-    POLL_ANSWERS,
-    POLLS,
     SECONDS,
     VIEWERS,
 )
@@ -161,7 +159,7 @@ def fold_item(
             changed = False
             for entry in entries:
                 op = entry.op
-                if isinstance(op, Count | Poll | Download):
+                if isinstance(op, Count | Download):
                     if op.hash in known:
                         continue  # sent again: applied once already
                     known.add(op.hash)
@@ -213,13 +211,6 @@ def _count(state: dict[str, Any], op: Count, deltas: Deltas) -> bool:
     state[op.counter] = int(state.get(op.counter, 0)) + 1
     if op.total is not None:
         _add(deltas, op.total, op.counter, 1)
-    return True
-
-
-def _poll(state: dict[str, Any], op: Poll, deltas: Deltas) -> bool:
-    state[POLLS] = set(state.get(POLLS) or ()) | {op.poll_id}
-    state[POLL_ANSWERS] = int(state.get(POLL_ANSWERS, 0)) + 1
-    _add(deltas, op.total, POLL_ANSWERS, 1)
     return True
 
 
@@ -358,7 +349,6 @@ def _watched_media(state: dict[str, Any], media: tuple[Fraction, Fraction]) -> b
 # Each operation's rule; True when it changed the item.
 _APPLY: dict[type, Callable[[dict[str, Any], Any, Deltas], bool]] = {
     Count: _count,
-    Poll: _poll,
     Download: _download,
     Viewed: _viewed,
 }

@@ -25,6 +25,25 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _beyond_int_digits(digits: str) -> int | float:
+    """An integer past Python's 4,300-digit conversion limit is still JSON: it becomes a number as
+    far out of range as a float goes, which its event's validation rejects (every number has a
+    range, and says it), not the whole request."""
+    try:
+        return int(digits)
+    except ValueError:
+        return -1e308 if digits.startswith("-") else 1e308
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except ValueError:
+        # Rarely valid: only a huge integer fails the C parser's own conversion. Parse once more with
+        # a per-integer hook, which the usual case doesn't pay for.
+        return json.loads(text, parse_constant=_reject_constant, parse_int=_beyond_int_digits)
+
+
 def check_content_type(content_type: str | None) -> None:
     """JSON is UTF-8 (SPEC section 3): ``application/json``, with no charset or ``charset=utf-8``."""
     media, *params = (content_type or "").split(";")
@@ -45,7 +64,7 @@ def parse_body(body: bytes | str | None, content_type: str | None) -> list[Any]:
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"the body must be at most {MAX_BODY_BYTES} bytes")
     try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        document = _json(raw.decode("utf-8"))
     except (ValueError, RecursionError):
         raise BadRequest("the body is not valid JSON (UTF-8)", code="invalid_json") from None
     events = document.get("events") if isinstance(document, dict) else None
@@ -61,12 +80,12 @@ def parse_body(body: bytes | str | None, content_type: str | None) -> list[Any]:
 def validate_events(events: list[Any], may_ingest: Any, now: datetime) -> Intake:
     """Split events into valid ones and per-event rejections; a bad event never sinks its neighbours."""
     intake = Intake()
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None, str]] = set()
     for index, raw in enumerate(events):
         event_id = raw.get("id") if isinstance(raw, dict) else None
         try:
             event = parse_event(raw, now=now)
-            if event.id in seen:
+            if event.identity in seen:  # the same id for another user or event is another event
                 raise EventRejected([FieldError(field="id", message="is repeated in this request")])
             if not may_ingest(event.event_id):
                 intake.forbidden += 1
@@ -80,7 +99,7 @@ def validate_events(events: list[Any], may_ingest: Any, now: datetime) -> Intake
                 }
             )
             continue
-        seen.add(event.id)
+        seen.add(event.identity)
         intake.valid.append((index, event))
     return intake
 

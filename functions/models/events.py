@@ -243,6 +243,8 @@ def _to_utc(match: re.Match[str]) -> datetime:
     if year < 1999:  # no offset brings it to 2000 (and datetime has no year 0)
         raise ValueError(YEAR_RANGE)
     micro = int((match["fraction"] or "0")[:6].ljust(6, "0"))  # finer than microseconds: truncated
+    second = int(match["second"])
+    leap = second == 60  # RFC 3339 5.7; no datetime has one: read as :59, then moved below
     try:
         local = datetime(
             year,
@@ -250,7 +252,7 @@ def _to_utc(match: re.Match[str]) -> datetime:
             int(match["day"]),
             int(match["hour"]),
             int(match["minute"]),
-            int(match["second"]),  # a leap second (60) is refused here: no datetime has one
+            59 if leap else second,
             micro,
         )
     except ValueError:
@@ -264,11 +266,21 @@ def _to_utc(match: re.Match[str]) -> datetime:
         minutes = (hours * 60 + mins) * (-1 if offset[0] == "-" else 1)
     try:
         utc = local - timedelta(minutes=minutes)
+        if leap:
+            utc = _after_leap_second(utc)
     except OverflowError:  # past 9999-12-31 (or before year 1) in UTC
         raise ValueError(YEAR_RANGE) from None
     if not 2000 <= utc.year <= 9999:
         raise ValueError(YEAR_RANGE)
     return utc.replace(tzinfo=UTC)
+
+
+def _after_leap_second(utc: datetime) -> datetime:
+    """A leap second, ``23:59:60`` UTC on a month's last day (read as ``:59``), is where POSIX time
+    puts it: the next day's first second. Any other ``:60`` is not a time."""
+    if (utc.hour, utc.minute) != (23, 59) or (utc + timedelta(days=1)).day != 1:
+        raise ValueError(NOT_RFC3339)
+    return utc + timedelta(seconds=1)
 
 
 def _from_datetime(value: datetime) -> datetime:
@@ -344,6 +356,11 @@ class _Envelope(_Model):
     @property
     def time_key(self) -> str:
         return format_time(self.time)
+
+    @property
+    def identity(self) -> tuple[str, str | None, str]:
+        """(eventId, userId, id), SPEC 11; a catalog event's ``None`` user stands for ``catalog``."""
+        return self.event_id, self.user_id, self.id
 
     @property
     def partition_key(self) -> str:

@@ -1,8 +1,6 @@
 """Response models of the query API besides the dashboard's (``models.dashboard``): they validate
 what we return and document it in OpenAPI."""
 
-from __future__ import annotations
-
 from models.dashboard import Links, ResponseModel, SessionViewing
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.errors import Forbidden, Unauthorized
 
@@ -42,8 +41,7 @@ def _as_list(value: Any) -> list[str]:
     return [part.strip("\"'") for part in text.replace(",", " ").split() if part.strip("\"'")]
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
+class Caller(NamedTuple):
     subject: str
     scopes: frozenset[str]
     event_ids: frozenset[str]

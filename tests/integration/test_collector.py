@@ -78,6 +78,19 @@ def test_malformed_bodies(aws: Aws, raw: str, status: int, code: str) -> None:
     assert_envelope(body, code)
 
 
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_an_integer_of_5000_digits_is_that_events_field_error(aws: Aws, sign: str) -> None:
+    # Valid JSON that Python's int() refuses past 4,300 digits: only its event is rejected.
+    good, bad = ev.chat(), ev.vod("v1", 30, position=7, duration=600)
+    raw = json.dumps({"events": [good, bad]}).replace('"position": 7', f'"position": {sign}{"9" * 5000}')
+    status, body, _ = post_interactions(raw_body=raw)
+    assert (status, body["accepted"]) == (202, 1)
+    assert [(r["index"], r["errors"]) for r in body["rejected"]] == [
+        (1, [{"field": "data.position", "message": "must be between 0 and 10000000"}])
+    ]
+    assert [e["id"] for e in forwarded(aws)] == [good["id"]]
+
+
 def test_too_many_events_is_413(aws: Aws) -> None:
     status, body, _ = post_interactions([ev.chat() for _ in range(501)])
     assert status == 413
@@ -130,6 +143,24 @@ def test_repeated_event_id_in_one_request_is_rejected(aws: Aws) -> None:
     status, body, _ = post_interactions([first, dict(first)])
     assert status == 202
     assert body["rejected"][0]["errors"] == [{"field": "id", "message": "is repeated in this request"}]
+
+
+def test_one_id_for_other_users_events_or_the_catalog_is_another_event(aws: Aws) -> None:
+    # Identity is (eventId, userId or catalog, id), SPEC 11: producers number ids per user or event.
+    batch = [
+        ev.chat(id="1", ev="e1", user="u1"),
+        ev.chat(id="1", ev="e2", user="u1"),
+        ev.chat(id="1", ev="e1", user="u2"),
+        ev.catalog_session("s1", "Keynote", id="1", ev="e1"),
+    ]
+    status, body, _ = post_interactions(batch, jwt=claims(events=["*"]))
+    assert (status, body["accepted"], body["rejected"]) == (202, 4, [])
+    assert sorted((e["eventId"], e.get("userId", "")) for e in forwarded(aws)) == [
+        ("e1", ""),
+        ("e1", "u1"),
+        ("e1", "u2"),
+        ("e2", "u1"),
+    ]
 
 
 def test_idempotency_key_replays_the_first_response_and_forwards_once(aws: Aws) -> None:

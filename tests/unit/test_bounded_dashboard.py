@@ -27,8 +27,7 @@ def worst_case() -> tuple[d.UserActivity, dict[str, d.CatalogEntry]]:
     100 to 230 characters everywhere (and 1,000 VODs on top)."""
     rng = random.Random(13)
     sessions = tuple(
-        d.SessionActivity(f"s{i:04d}", 60 + i, 30, 45, reactions=i % 7, polls=frozenset({"p1"}))
-        for i in range(1000)
+        d.SessionActivity(f"s{i:04d}", 60 + i, 30, 45, reactions=i % 7, polls=1) for i in range(1000)
     )
     vods = tuple(
         d.VodActivity(f"v{i:04d}", 10 + i, frozenset(range(i % 100)), duration=600) for i in range(1000)

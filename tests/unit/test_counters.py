@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeSetAttribute
+from pynamodb.attributes import NumberAttribute
 
 from dal import items
 from domain import counters as c
@@ -34,7 +34,6 @@ def test_the_item_models_hold_the_counters_by_their_one_name() -> None:
     assert _numbers(items.UserAttachment) - BOOKKEEPING == {c.DOWNLOADS}
     assert _numbers(items.UserEvent) - BOOKKEEPING == {c.CHAT}
     assert _numbers(items.UserView) - BOOKKEEPING == {c.SECONDS, c.ENGAGED}
-    assert isinstance(items.UserSession.get_attributes()[c.POLLS], UnicodeSetAttribute)
 
 
 def test_every_totals_counter_is_on_a_totals_item() -> None:

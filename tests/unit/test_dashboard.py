@@ -82,8 +82,8 @@ def test_polls_and_attachments_distinct_versus_downloads() -> None:
         "e",
         "u",
         sessions=(
-            SessionActivity("s1", polls=frozenset({"p1", "p2"})),
-            SessionActivity("s2", polls=frozenset({"p1"})),
+            SessionActivity("s1", polls=2),
+            SessionActivity("s2", polls=1),
         ),
         attachments=(AttachmentActivity("a1", 3, ((("session", "s1"), 3),)), AttachmentActivity("a2", 1)),
     )

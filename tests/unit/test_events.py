@@ -237,7 +237,10 @@ def test_the_year_range_applies_after_conversion_to_utc() -> None:
         "２０２６-11-20T10:00:00Z",  # non-ASCII digits
         "2026-11-20T10:00:00.000000Z ",
         "2026-11-20T24:00:00Z",
-        "2026-11-20T10:00:60Z",  # leap seconds: not representable
+        "2026-11-20T10:00:60Z",  # a leap second is 23:59:60 UTC...
+        "2026-11-20T23:59:60Z",  # ...on a month's last day
+        "2016-12-31T23:59:60+01:00",  # (22:59:60 UTC)
+        "2016-12-31T23:59:61Z",
         "2026-02-30T10:00:00Z",
         "2026-11-20T10:00:00+24:00",
         "+2026-11-20T10:00:00Z",
@@ -272,6 +275,22 @@ def test_dates_and_times_without_an_offset_are_rejected(time: str) -> None:
 )
 def test_rfc3339_date_times_are_accepted(time: str, utc: datetime) -> None:
     assert parse_event(ev.profile("A", time=time), now=NOW).time == utc
+
+
+@pytest.mark.parametrize(
+    ("time", "utc"),
+    [
+        ("2016-12-31T23:59:60Z", datetime(2017, 1, 1, tzinfo=UTC)),
+        ("2017-01-01T00:59:60+01:00", datetime(2017, 1, 1, tzinfo=UTC)),
+        ("2015-06-30T23:59:60.25Z", datetime(2015, 7, 1, 0, 0, 0, 250000, tzinfo=UTC)),
+    ],
+)
+def test_a_leap_second_is_the_next_days_first_second_as_in_posix_time(time: str, utc: datetime) -> None:
+    assert parse_event(ev.profile("A", time=time), now=NOW).time == utc
+
+
+def test_a_leap_second_past_the_last_representable_day_is_out_of_range() -> None:
+    assert errors_of(ev.profile("A", time="9999-12-31T23:59:60Z")) == {"time": YEAR_RANGE}
 
 
 def test_future_limit_is_for_the_event_time_only() -> None:

@@ -196,6 +196,30 @@ def test_many_counter_events_spill_their_ids_and_resends_are_still_recognised() 
     assert store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]["reactions"] == 300
 
 
+def test_answering_a_poll_again_counts_once_for_the_user_and_the_totals() -> None:
+    answers = [poll("s1", "p1", id="a"), poll("s1", "p2", id="b"), poll("s1", "p1", id="c")]
+    store = MemoryStore()
+    apply_once(store, stream(answers[:2]))
+    apply_once(store, [StreamRecord(order_key("9"), parse_event(answers[2]))])  # a later batch
+    user = store.items[ItemKey("EVT#e1#USR#u1", "SES#s1")]
+    assert user["poll_answers"] == store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]["poll_answers"] == 2
+
+
+def test_a_hostile_number_of_polls_keeps_the_session_item_small() -> None:
+    # 3,000 distinct 128-character poll ids grew a string set to ~400 KB (quarantine, 400 WCU a
+    # write): a poll is remembered by 8 bytes, which spill to pages like counter events' ids.
+    answers = [poll("s1", f"{i:04d}" + "p" * 124, id=f"a{i}") for i in range(3000)]
+    records = stream(answers)
+    store = MemoryStore()
+    for start in range(0, 3000, 500):
+        assert apply_once(store, records[start : start + 500]).quarantined == {}
+    again = [poll("s1", f"{i:04d}" + "p" * 124, id=f"again{i}") for i in range(0, 3000, 97)]
+    apply_once(store, [StreamRecord(order_key(str(5000 + i)), parse_event(r)) for i, r in enumerate(again)])
+    user = store.items[ItemKey("EVT#e1#USR#u1", "SES#s1")]
+    assert user["poll_answers"] == store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]["poll_answers"] == 3000
+    assert len(json.dumps(user, default=lambda v: v.hex())) < 4_000
+
+
 def test_a_totals_write_that_failed_is_recovered_from_the_user_item() -> None:
     """Trap (a): the user item moved on, the totals write failed; the retry still adds the delta once."""
     raws = [live("s1", 30, 10, user="u1"), chat("s1", user="u1")]

@@ -39,9 +39,7 @@ def dashboard(
         sessions
         if sessions is not None
         else (
-            d.SessionActivity(
-                "s1", 150, 30, 120, reactions=3, hands=1, chat=4, qna=2, polls=frozenset({"p1", "p2"})
-            ),
+            d.SessionActivity("s1", 150, 30, 120, reactions=3, hands=1, chat=4, qna=2, polls=2),
             d.SessionActivity("s2", recording_seconds=95),
             d.SessionActivity("s3", live_seconds=45, reactions=1),
         ),
