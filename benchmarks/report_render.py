@@ -22,7 +22,7 @@ sys.path.insert(0, "functions")
 from domain.dashboard import *
 sessions_n, name = int(sys.argv[1]), sys.argv[2]
 titles = ["Opening keynote", "Данные в реальном времени", "Η τέχνη του API", "イベント駆動", "تحليلات الجمهور", "עיצוב"]
-sessions = tuple(SessionActivity(f"s{i}", 600 + i, 60, 400, i % 5, i % 2, 3, 1, frozenset({"p1"})) for i in range(sessions_n))
+sessions = tuple(SessionActivity(f"s{i}", 600 + i, 60, 400, i % 5, i % 2, 3, 1, 1) for i in range(sessions_n))
 catalog = {f"SES#s{i}": CatalogEntry(f"{titles[i % len(titles)]} {i}") for i in range(sessions_n)}
 activity = UserActivity("e", "u", Profile(name, "Speaker", "Acme", "Media", "SE"), sessions,
     tuple(VodActivity(f"v{i}", 300, frozenset(range(i * 10)), frozenset(), 600) for i in range(6)),
