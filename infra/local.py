@@ -186,6 +186,32 @@ def _load_demo(stack: Stack, seed: int, attendees: int, stopped: threading.Event
         )
 
 
+def banner_text(gateway_url: str, moto_url: str, read: str, ingest: str, demo_event: str | None) -> str:
+    """What the stack prints when it is up. With the demo, the dashboard URL opens its event;
+    without it (--no-demo) there is no event yet, so the URL names none (the page asks for one)
+    and one line says how to send events."""
+    dashboard = f"{gateway_url}/#token={read}"
+    if demo_event:
+        lines = [f"  Dashboard  {dashboard}&event={demo_event}"]
+    else:
+        lines = [
+            f"  Dashboard  {dashboard}",
+            "             (no events yet: the page asks which event to open; or add &event=<eventId>)",
+            f"  Send events  POST {gateway_url}/v1/interactions with the ingest token, body"
+            ' {"events": [...]} (SPEC section 3)',
+        ]
+    return "\n".join(
+        [
+            "",
+            "Event Analytics is running (Ctrl-C stops it).",
+            f"  API        {gateway_url}/v1/...      (moto at {moto_url})",
+            *lines,
+            f"  Read token   {read}",
+            f"  Ingest token {ingest}",
+        ]
+    )
+
+
 def _banner(stack: Stack, demo_loading: bool) -> None:
     from infra import demo, tokens
 
@@ -193,13 +219,9 @@ def _banner(stack: Stack, demo_loading: bool) -> None:
     read = tokens.issue("local-organiser", "analytics:read analytics:admin", ["*"])
     ingest = tokens.issue("local-producer", "analytics:ingest", ["*"])
     loading = f"  Demo event '{event}' is loading: a line starting 'Demo ready' says when it is in."
+    text = banner_text(stack.gateway_url, stack.moto_url, read, ingest, event if demo_loading else None)
     print(
-        f"""
-Event Analytics is running (Ctrl-C stops it).
-  API        {stack.gateway_url}/v1/...      (moto at {stack.moto_url})
-  Dashboard  {stack.gateway_url}/#token={read}&event={event}
-  Read token   {read}
-  Ingest token {ingest}
+        f"""{text}
   Handler logs {HANDLER_LOG if sys.stdout is not console else "(this terminal)"}
   State        in memory only (moto): stopping the stack discards every event and report.
 {loading if demo_loading else ""}""",

@@ -9,7 +9,13 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import settings
 from moto import mock_aws
+
+# No test is timed (speed lives in benchmarks/): Hypothesis's per-example deadline (200 ms) failed
+# test_completion on a machine shared with three other suites (759 ms).
+settings.register_profile("untimed", deadline=None)
+settings.load_profile("untimed")
 
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",

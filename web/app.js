@@ -2,7 +2,7 @@
 // Every value comes from the API; data-el="N" marks SPEC element N so tests can read it.
 "use strict";
 
-const state = { token: null, event: null, refresh: null, refreshing: false };
+const state = { token: null, event: null, caller: null, refresh: null, refreshing: false };
 const app = document.getElementById("app");
 const freshness = document.getElementById("freshness");
 const crumbs = document.getElementById("crumbs");
@@ -52,11 +52,23 @@ function fileIcon(family, title) {
   return svg;
 }
 
-// Names shown more than once in a list get told apart by company and id.
+// A person's name, or their id when the name is blank after trimming (older data has "   "): a
+// row must never be empty. noName() marks such a row with a muted "no name".
+const blankName = (name) => !String(name ?? "").trim();
+const personName = (person) => (blankName(person.name) ? person.userId : person.name);
+const noName = (person) => (blankName(person.name) ? h("span", { class: "disambig no-name" }, "no name") : null);
+
+// Names shown more than once in a list get told apart by company and id (a blank name already shows the id).
 function disambiguate(rows) {
   const counts = new Map();
-  for (const r of rows) counts.set(r.name, (counts.get(r.name) || 0) + 1);
+  for (const r of rows) if (!blankName(r.name)) counts.set(r.name, (counts.get(r.name) || 0) + 1);
   return (r) => (counts.get(r.name) > 1 ? h("span", { class: "disambig" }, [r.company, r.userId].filter(Boolean).join(" · ")) : null);
+}
+
+// A table in a container that scrolls sideways when the table is wider than the screen (narrow
+// phones): the page itself never does. Focusable, so a keyboard can scroll it too.
+function scroller(table, label) {
+  return h("div", { class: "table-scroll", role: "region", "aria-label": label, tabindex: "0" }, table);
 }
 
 const fmt = {
@@ -96,28 +108,63 @@ const enc = encodeURIComponent;
 const base = () => `/v1/events/${enc(state.event)}`;
 
 // ----------------------------------------------------------------- session (token from URL fragment or login box)
+// The token's claims (SPEC section 5), read only to choose where to land and which links to show:
+// nothing is verified here, the API checks every call itself (a forged payload changes the view only).
+function claimList(value) {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value !== "string") return [];
+  return value.replace(/^\[|\]$/g, "").split(/[\s,]+/).map((v) => v.replace(/^["']|["']$/g, "")).filter(Boolean);
+}
+
+function callerOf(token) {
+  let claims = {};
+  try {
+    const payload = String(token).split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0)))) || {};
+  } catch {
+    claims = {}; // not a JWT: the API will say so (401)
+  }
+  const events = claimList(claims.eventIds);
+  return {
+    sub: claims.sub ? String(claims.sub) : null,
+    organiser: claimList(claims.scope ?? claims.scp).includes("analytics:read"),
+    onlyEvent: events.length === 1 && events[0] !== "*" ? events[0] : null,
+  };
+}
+
+// An attendee's own token (a user id as sub, no analytics:read) reads only their own dashboard.
+const selfOnly = () => Boolean(state.caller && !state.caller.organiser && state.caller.sub);
+const home = () => `#/e/${enc(state.event)}/users${selfOnly() ? `/${enc(state.caller.sub)}` : ""}`;
+
 function loadSession() {
   const fragment = new URLSearchParams(location.hash.slice(1));
   if (fragment.get("token")) {
-    sessionStorage.setItem("ea.token", fragment.get("token"));
-    sessionStorage.setItem("ea.event", fragment.get("event") || "demo-2026");
-    history.replaceState(null, "", `#/e/${enc(sessionStorage.getItem("ea.event"))}/users`);
+    const token = fragment.get("token");
+    const event = fragment.get("event") || callerOf(token).onlyEvent; // none: the login box asks
+    sessionStorage.setItem("ea.token", token);
+    if (event) sessionStorage.setItem("ea.event", event);
+    else sessionStorage.removeItem("ea.event");
   }
   state.token = sessionStorage.getItem("ea.token");
   state.event = sessionStorage.getItem("ea.event");
+  state.caller = state.token ? callerOf(state.token) : null;
+  if (fragment.get("token")) history.replaceState(null, "", state.event ? home() : location.pathname + location.search);
   document.getElementById("logout").hidden = !state.token;
 }
 
 function showLogin(message) {
   app.replaceChildren(document.getElementById("login-template").content.cloneNode(true));
   if (message) app.prepend(h("p", { class: "error", role: "alert" }, message));
-  document.getElementById("login-form").addEventListener("submit", (e) => {
+  const form = document.getElementById("login-form");
+  if (state.token) form.elements.token.value = state.token;
+  if (state.event) form.elements.event.value = state.event;
+  form.addEventListener("submit", (e) => {
     e.preventDefault();
-    const form = new FormData(e.target);
-    sessionStorage.setItem("ea.token", String(form.get("token")).trim());
-    sessionStorage.setItem("ea.event", String(form.get("event")).trim());
-    location.hash = `#/e/${enc(form.get("event"))}/users`;
+    const data = new FormData(e.target);
+    sessionStorage.setItem("ea.token", String(data.get("token")).trim());
+    sessionStorage.setItem("ea.event", String(data.get("event")).trim());
     loadSession();
+    location.hash = home();
     route();
   });
 }
@@ -180,12 +227,17 @@ async function route() {
   if (new URLSearchParams(location.hash.slice(1)).get("token")) loadSession(); // a new token pasted into the URL
   if (!state.token) return showLogin();
   const match = location.hash.match(/^#\/e\/([^/]+)\/(users|sessions|vods)(?:\/([^/]+))?$/);
+  if (!match && !state.event) return showLogin("This token names no single event: enter the event to open.");
   if (!match) {
-    location.hash = `#/e/${enc(state.event)}/users`;
+    location.hash = home();
     return;
   }
   state.event = decodeURIComponent(match[1]);
   const [kind, id] = [match[2], match[3] && decodeURIComponent(match[3])];
+  if (kind === "users" && !id && selfOnly()) { // "All users" is for organisers: an attendee lands on their own
+    location.replace(home());
+    return;
+  }
   const render = { users: id ? userPage : usersPage, sessions: sessionPage, vods: vodPage }[kind];
   app.replaceChildren(h("p", { class: "loading", role: "status" }, "Loading…"));
   state.refreshing = kind === "users" && Boolean(id);
@@ -199,13 +251,14 @@ async function route() {
       if (error.status === 401) return showLogin("Your token was refused (missing, expired or badly signed).");
       clearInterval(state.refresh);
       state.refreshing = false;
-      setCrumbs(usersLink(), error.status === 404 ? "Not found" : "Error"); // not the previous page's
+      setCrumbs(homeLink(), error.status === 404 ? "Not found" : "Error"); // not the previous page's
       freshness.textContent = "";
       app.replaceChildren(
         h("section", { class: "card error", role: "alert" },
           h("h1", {}, error.status === 404 ? "Not found" : error.status === 403 ? "Not allowed" : "Something went wrong"),
           h("p", {}, error.message),
-          h("p", {}, h("a", { href: `#/e/${enc(state.event)}/users` }, "Back to all users"))),
+          location.hash === home() ? null // a link back to this very page would go round in circles
+            : h("p", {}, h("a", { href: home() }, selfOnly() ? "Back to your dashboard" : "Back to all users"))),
       );
     }
   };
@@ -223,6 +276,13 @@ function usersLink() {
   return h("a", { href: `#/e/${enc(state.event)}/users` }, "All users");
 }
 
+// Where the breadcrumbs start: "All users" for an organiser, the event for an attendee (who can't list users).
+function homeLink() {
+  return selfOnly() ? h("a", { href: home() }, `Event ${state.event}`) : usersLink();
+}
+
+const ORGANISERS_ONLY = "Session and video analytics are for the event's organisers.";
+
 // All users: server-side name-prefix search and name order, one page at a time (cursors).
 const USER_SORTS = [["name", "Name A→Z"], ["-name", "Name Z→A"]];
 const USERS_PAGE = 50;
@@ -236,6 +296,7 @@ async function usersPage() {
   );
   const body = h("tbody");
   table.append(body);
+  const wrap = scroller(table, "Users");
   const empty = h("p", { class: "empty", hidden: true }, "No attendees yet.");
   const prev = h("button", { class: "secondary", id: "users-prev", disabled: true }, "← Previous");
   const next = h("button", { class: "secondary", id: "users-next", disabled: true }, "Next →");
@@ -255,10 +316,10 @@ async function usersPage() {
     if (mine !== generation) return; // a newer search replaced this one
     const twin = disambiguate(page.items);
     body.replaceChildren(...page.items.map((user) => h("tr", { "data-user": user.userId },
-      h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(user.userId)}`, dir: "auto" }, user.name), " ", twin(user)),
+      h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(user.userId)}`, dir: "auto" }, personName(user)), " ", noName(user), twin(user)),
       h("td", {}, user.role || "—"), h("td", {}, user.company || "—"), h("td", {}, user.country || "—"))));
     cursors[index + 1] = page.nextCursor;
-    table.hidden = !page.items.length;
+    wrap.hidden = !page.items.length;
     empty.hidden = Boolean(page.items.length);
     empty.textContent = prefix ? `No user's name starts with “${prefix}”.` : "No attendees yet.";
     prev.disabled = index === 0;
@@ -280,7 +341,7 @@ async function usersPage() {
   next.addEventListener("click", () => { if (cursors[index + 1]) { index += 1; reload(); } });
   await load();
   app.replaceChildren(h("section", { class: "card" }, h("h1", {}, "All users"),
-    h("div", { class: "toolbar" }, search, sort), table, empty,
+    h("div", { class: "toolbar" }, search, sort), wrap, empty,
     h("div", { class: "pager" }, prev, position, next)));
 }
 
@@ -294,14 +355,15 @@ function section(title, ...content) {
 
 async function userPage(userId) {
   const board = await api(`${base()}/users/${enc(userId)}/analytics`);
-  setCrumbs(usersLink(), h("span", { dir: "auto" }, board.user.name));
+  const person = { ...board.user, userId: board.userId ?? userId };
+  setCrumbs(homeLink(), h("span", { dir: "auto" }, personName(person)));
   setFreshness(board.generatedAt);
   const { user, kpis, engagement, viewing } = board;
   const details = [user.role, user.company, user.industry, user.country].filter(Boolean);
 
   const header = h("section", { class: "card header" },
     h("div", {},
-      h("h1", { dir: "auto" }, el(1, user.name)),
+      h("h1", { dir: "auto" }, el(1, personName(person)), " ", noName(person)),
       h("p", { class: "details" }, el(2, details.length ? details.join(" · ") : "No profile details")),
     ),
     h("button", { id: "download-report", onclick: (e) => downloadReport(e.target, userId) }, "Download report"),
@@ -347,6 +409,7 @@ async function userPage(userId) {
       ? listTable("sessions", [h("th", {}, "Session"), h("th", { class: "num" }, "Minutes viewed"),
           h("th", { class: "num" }, "Engagement"), interactionsHeading({ class: "num" })], board.sessions.map(sessionRows))
       : h("p", { class: "empty" }, "No sessions viewed."),
+    board.sessions.length && selfOnly() ? h("p", { class: "caption" }, ORGANISERS_ONLY) : null,
     showAll(userId, "sessions", lists.sessions, sessionRows));
 
   const vods = section("Videos on demand",
@@ -354,6 +417,7 @@ async function userPage(userId) {
       ? listTable("vods", [h("th", {}, "Video"), h("th", { class: "num" }, "Minutes viewed"), h("th", {}, "Completion")],
           board.vods.map(vodRow))
       : h("p", { class: "empty" }, "No videos viewed."),
+    board.vods.length && selfOnly() ? h("p", { class: "caption" }, ORGANISERS_ONLY) : null,
     showAll(userId, "vods", lists.vods, vodRow));
 
   app.replaceChildren(header, kpiRow, engagementRow, viewingRow, attachments, sessions, vods);
@@ -363,7 +427,12 @@ async function userPage(userId) {
 // Each list on the dashboard holds its top rows (at most 200; SPEC section 11 "Lists"); "Show all"
 // pages through the whole list, best first, with the same row builders.
 function listTable(id, headings, rows) {
-  return h("table", { class: "table", id }, h("thead", {}, h("tr", {}, headings)), h("tbody", {}, rows));
+  return scroller(h("table", { class: "table", id }, h("thead", {}, h("tr", {}, headings)), h("tbody", {}, rows)), id);
+}
+
+// A session's or video's name, linked to its analytics for an organiser (an attendee's token gets 403 there).
+function analyticsLink(kind, id, label) {
+  return selfOnly() ? label : h("a", { href: `#/e/${enc(state.event)}/${kind}/${enc(id)}` }, label);
 }
 
 function attachmentRow(a) {
@@ -390,7 +459,7 @@ function sessionRows(s) {
     toggle.textContent = detail.hidden ? "▸" : "▾";
   });
   const row = h("tr", { class: "session", "data-session": s.sessionId },
-    h("td", {}, toggle, " ", h("a", { href: `#/e/${enc(state.event)}/sessions/${enc(s.sessionId)}` },
+    h("td", {}, toggle, " ", analyticsLink("sessions", s.sessionId,
       el(18, s.name, { dir: "auto", class: s.catalogMissing ? "missing" : null }))),
     h("td", { class: "num" }, el(19, fmt.minutes(s.minutesViewed))),
     h("td", { class: "num" }, el(20, fmt.rate(s.engagementRate))),
@@ -400,7 +469,7 @@ function sessionRows(s) {
 
 function vodRow(v) {
   return h("tr", { "data-vod": v.vodId },
-    h("td", {}, h("a", { href: `#/e/${enc(state.event)}/vods/${enc(v.vodId)}` },
+    h("td", {}, analyticsLink("vods", v.vodId,
       el(26, v.name, { dir: "auto", class: v.catalogMissing ? "missing" : null }))),
     h("td", { class: "num" }, el(27, fmt.minutes(v.minutesViewed))),
     h("td", {}, h("div", { class: "progress" }, h("div", { style: `width:${(v.completionRate || 0) * 100}%` })),
@@ -462,6 +531,16 @@ async function downloadReport(button, userId) {
   }
 }
 
+// Attendees on the page: by exact minutes viewed, most first, then name. The API pages them by a
+// coarse minutes range (SPEC section 5: 0–15, 15–30, 30–60 min…, then user id), so rows are sorted
+// again here each time a page is appended.
+const collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+const viewed = (a) => a.viewedSeconds ?? a.minutesViewed * 60;
+const byMinutes = (a, b) => viewed(b) - viewed(a) || collator.compare(personName(a), personName(b))
+  || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0);
+const ATTENDEES_ORDER = "Ordered by minutes viewed, most first: exactly among the attendees loaded. "
+  + "Pages come in minute ranges (0–15, 15–30, 30–60 min…), so “Load more” can add attendees among those shown.";
+
 async function sessionPage(sessionId) {
   let cursor = null;
   const body = h("tbody");
@@ -469,25 +548,27 @@ async function sessionPage(sessionId) {
   const attendees = [];
   let first = null;
   const loadPage = async () => {
+    more.disabled = true;
     const query = new URLSearchParams({ limit: "50", ...(cursor ? { cursor } : {}) });
-    const data = await api(`${base()}/sessions/${enc(sessionId)}/analytics?${query}`);
+    const data = await api(`${base()}/sessions/${enc(sessionId)}/analytics?${query}`).finally(() => { more.disabled = false; });
     first = first || data;
     attendees.push(...data.attendees.items);
+    attendees.sort(byMinutes);
     const twin = disambiguate(attendees);
     body.replaceChildren();
     for (const a of attendees) {
-      body.append(h("tr", { "data-user": a.userId }, // the API's order: minutes (in steps), then id
-        h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(a.userId)}`, dir: "auto", class: "attendee" }, a.name), " ", twin(a)),
+      body.append(h("tr", { "data-user": a.userId },
+        h("td", {}, h("a", { href: `#/e/${enc(state.event)}/users/${enc(a.userId)}`, dir: "auto", class: "attendee" }, personName(a)), " ", noName(a), twin(a)),
         h("td", { class: "num" }, fmt.minutes(a.minutesViewed)),
         h("td", { class: "num" }, fmt.rate(a.engagementRate))));
     }
     cursor = data.attendees.nextCursor;
     more.hidden = !cursor;
   };
-  more.addEventListener("click", loadPage);
+  more.addEventListener("click", () => loadPage().catch((error) => alert(`More attendees could not be loaded: ${error.message}`)));
   await loadPage();
   const t = first.totals;
-  setCrumbs(usersLink(), h("span", { dir: "auto" }, first.name));
+  setCrumbs(homeLink(), h("span", { dir: "auto" }, first.name));
   setFreshness(first.generatedAt);
   app.replaceChildren(
     h("section", { class: "card header" }, h("div", {}, h("p", { class: "kicker" }, "Session analytics"),
@@ -498,15 +579,16 @@ async function sessionPage(sessionId) {
       h("div", { class: "tile" }, h("div", { class: "tile-value" }, fmt.rate(t.engagementRate)), h("div", { class: "tile-label" }, "Live engagement")),
       h("div", { class: "tile", title: INTERACTIONS_HINT }, h("div", { class: "tile-value", id: "session-interactions" }, interactions(t)), h("div", { class: "tile-label" }, h("abbr", { title: INTERACTIONS_HINT }, "Interactions")))),
     section("Attendees", body.children.length
-      ? h("table", { class: "table", id: "attendees" },
-          h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", { class: "num" }, "Minutes"), h("th", { class: "num" }, "Engagement"))), body)
+      ? [h("p", { class: "caption", id: "attendees-order" }, ATTENDEES_ORDER),
+          scroller(h("table", { class: "table", id: "attendees", "aria-describedby": "attendees-order" },
+            h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", { class: "num" }, "Minutes"), h("th", { class: "num" }, "Engagement"))), body), "Attendees")]
       : h("p", { class: "empty" }, "No attendees yet."), more),
   );
 }
 
 async function vodPage(vodId) {
   const data = await api(`${base()}/vods/${enc(vodId)}/analytics`);
-  setCrumbs(usersLink(), h("span", { dir: "auto" }, data.name));
+  setCrumbs(homeLink(), h("span", { dir: "auto" }, data.name));
   setFreshness(data.generatedAt);
   app.replaceChildren(
     h("section", { class: "card header" }, h("div", {}, h("p", { class: "kicker" }, "Video analytics"), h("h1", { dir: "auto" }, data.name))),

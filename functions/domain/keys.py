@@ -150,9 +150,13 @@ _NAME_SEPARATOR = "\x01"  # below every character a normalised name keeps
 
 
 def normalized_name(name: str | None) -> str:
-    """Case- and width-insensitive form of a name (NFKC, casefold), control characters removed."""
-    text = unicodedata.normalize("NFKC", name or "").casefold()
-    return "".join(c for c in text if c >= " ").strip()[:NAME_KEY_CHARS]
+    """Case-, width- and accent-insensitive form of a name, control characters removed: NFKD and
+    casefold, without the combining diacritical marks of Latin, Greek and Cyrillic letters (U+0300
+    to U+036F: "José" is "jose"), recomposed (NFC). Other scripts' marks stay: in Devanagari or
+    Thai they are vowels and tones, part of the word."""
+    text = unicodedata.normalize("NFKD", (name or "").casefold())
+    kept = "".join(c for c in text if c >= " " and not "\u0300" <= c <= "\u036f")
+    return unicodedata.normalize("NFC", kept).strip()[:NAME_KEY_CHARS]
 
 
 def name_index_sk(name: str | None, user_id: str) -> str:

@@ -44,27 +44,39 @@ def _json(text: str) -> Any:
         return json.loads(text, parse_constant=_reject_constant, parse_int=_beyond_int_digits)
 
 
-def check_content_type(content_type: str | None) -> None:
-    """JSON is UTF-8 (SPEC section 3): ``application/json``, with no charset or ``charset=utf-8``."""
+# JSON is UTF-8 (SPEC section 3, RFC 8259); US-ASCII is UTF-8's subset, decoded strictly as itself.
+_CHARSETS = {"utf-8": "utf-8", "utf8": "utf-8", "us-ascii": "ascii", "ascii": "ascii"}
+_BOM = b"\xef\xbb\xbf"
+
+
+def check_content_type(content_type: str | None) -> str:
+    """The body's codec: ``application/json``, with no charset or a UTF-8 (or US-ASCII) one."""
     media, *params = (content_type or "").split(";")
     if media.strip().lower() != "application/json":
         raise UnsupportedMediaType("Content-Type must be application/json")
+    codec = "utf-8"
     for param in params:
         name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
-            raise UnsupportedMediaType(
-                "the body must be UTF-8: send Content-Type application/json with no charset or charset=utf-8"
-            )
+        if name.strip().lower() == "charset":
+            codec = _CHARSETS.get(value.strip().strip('"').lower(), "")
+            if not codec:
+                raise UnsupportedMediaType(
+                    "the body must be UTF-8: send Content-Type application/json with no charset or "
+                    "charset=utf-8"
+                )
+    return codec
 
 
 def parse_body(body: bytes | str | None, content_type: str | None) -> list[Any]:
     """The ``events`` array of a request, or the 4xx that says what is wrong with it."""
-    check_content_type(content_type)
+    codec = check_content_type(content_type)
     raw = body.encode() if isinstance(body, str) else (body or b"")
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"the body must be at most {MAX_BODY_BYTES} bytes")
+    if raw.startswith(_BOM):  # RFC 8259 8.1: a parser may ignore it, and producers do send it
+        raw = raw[len(_BOM) :]
     try:
-        document = _json(raw.decode("utf-8"))
+        document = _json(raw.decode(codec))
     except (ValueError, RecursionError):
         raise BadRequest("the body is not valid JSON (UTF-8)", code="invalid_json") from None
     events = document.get("events") if isinstance(document, dict) else None

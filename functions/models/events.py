@@ -35,6 +35,7 @@ from pydantic_core import CoreSchema, core_schema
 
 from models.ids import ID_PATTERN, format_time
 from models.ids import TIME_FORMAT as TIME_FORMAT  # re-exported: the aggregator formats with it
+from models.messages import message_of
 
 # Path parameters use this pattern too; "not all dots" is checked on its own (pydantic's regex engine has
 # no lookahead), because URL clients normalise "." and ".." out of paths.
@@ -45,7 +46,6 @@ MAX_SECONDS = 10**7  # positions and durations: about 115 days of media
 NOT_RFC3339 = "must be an RFC 3339 date-time with an offset"
 NO_OFFSET = "must include a UTC offset (Z or +hh:mm)"
 YEAR_RANGE = "must be in the years 2000 to 9999 (UTC)"
-NOT_UNICODE = "must be valid Unicode text (no unpaired surrogates)"
 ALL_DOTS = "must not be only dots"
 NOT_PRINTABLE = "must be 1-128 printable characters"
 
@@ -183,6 +183,8 @@ class HeartbeatData(_Model):
         if self.kind == "vod":
             if self.vod_id is None:
                 raise ValueError("vodId is required when kind is vod")
+            if self.position is None:  # completion (28) is which part was watched: it needs this
+                raise ValueError("position is required when kind is vod")
         elif self.session_id is None:
             raise ValueError(f"sessionId is required when kind is {self.kind}")
         if self.engaged_seconds > self.seconds:
@@ -516,20 +518,6 @@ def parse_record(data: bytes) -> Event:
         raise EventRejected(errors) from None
 
 
-_MESSAGES = {
-    "missing": "is required",
-    "string_type": "must be a string",
-    "int_type": "must be an integer",
-    "float_type": "must be a number",
-    "finite_number": "must be a finite number",
-    "dict_type": "must be an object",
-    "model_type": "must be an object",
-    "string_too_short": "must not be empty",
-    "string_unicode": NOT_UNICODE,
-    "extra_forbidden": "is not allowed",
-}
-
-
 def field_errors(exc: ValidationError) -> list[FieldError]:
     """Turn pydantic errors into ``data.seconds: must be between 1 and 60`` pairs."""
     out: list[FieldError] = []
@@ -540,7 +528,6 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
             loc = loc[1:]  # the discriminator tag pydantic puts first
         field = ".".join(loc)
         kind = err["type"]
-        ctx = err.get("ctx") or {}
         if kind in ("union_tag_invalid", "union_tag_not_found"):
             field = "type"
             message = (
@@ -548,18 +535,8 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
                 if kind == "union_tag_not_found"
                 else "must be one of: " + ", ".join(EVENT_TYPES)
             )
-        elif kind == "value_error":
-            message = str(ctx.get("error", err["msg"]))
-        elif kind == "string_too_long":
-            message = f"must be at most {ctx.get('max_length')} characters"
-        elif kind == "string_pattern_mismatch":
-            message = "must be 1-128 characters of A-Z a-z 0-9 . _ : -"
-        elif kind == "literal_error":
-            message = f"must be one of: {ctx.get('expected')}"
-        elif kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
-            message = err["msg"].replace("Input should be", "must be")
         else:
-            message = _MESSAGES.get(kind, err["msg"].replace("Input should be", "must be"))
+            message = message_of(err)
         if (field, message) not in seen:
             seen.add((field, message))
             out.append(FieldError(field=field, message=message))

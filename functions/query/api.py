@@ -116,7 +116,7 @@ def list_user_attachments(
 
 UserSort = Annotated[
     Literal["name", "-name"],
-    Query(description="name (A→Z, the default) or -name (Z→A); case- and accent-width-insensitive"),
+    Query(description="name (A→Z, the default) or -name (Z→A); case-, width- and accent-insensitive"),
 ]
 NamePrefix = Annotated[
     str | None,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any, Literal
@@ -14,7 +15,7 @@ from fpdf import FPDF
 from fpdf.fonts import TTFFont
 from fpdf.unicode_script import UNICODE_RANGE_TO_SCRIPT, UnicodeScript
 
-from report.text import clean, needs_shaping, wrap
+from report.text import ELLIPSIS, clean, ellipsize, needs_shaping, wrap
 from report_fonts import DIRECTORY as FONTS  # the report-only layer (layers/report)
 
 FAMILY = "dejavu"  # Latin, Greek, Cyrillic, Arabic, Hebrew
@@ -33,6 +34,14 @@ FALLBACKS: tuple[tuple[str, str, tuple[range, ...] | None], ...] = (
 
 MARGIN = 15.0
 BOTTOM = 18.0  # the footer lives below the page-break line
+RUNNING_SIZE = 7.5
+RUNNING_TOP = 8.0
+RUNNING_BAND = 5.0
+RUNNING_STEP = 3.2
+# The running header repeats page 1's name on every page, wrapped; past this many lines (a name of
+# 256 very wide glyphs, the longest the models accept) it ends with an ellipsis rather than
+# leave no room for the page: page 1's header block prints the name in full, whatever its length.
+RUNNING_LINES = 8
 
 Color = tuple[int, int, int]
 INK: Color = (29, 35, 48)
@@ -42,6 +51,19 @@ TILE: Color = (245, 246, 250)
 ZEBRA: Color = (249, 250, 252)
 WHITE: Color = (255, 255, 255)
 Align = Literal["L", "C", "R"]
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """One column of a block drawn by ``ReportDocument.flow``: its wrapped lines and their style."""
+
+    x: float
+    width: float
+    lines: Sequence[str]
+    size: float
+    bold: bool = False
+    color: Color = INK
+    align: Align = "L"
 
 
 _SCRIPT_STARTS = [start for start, _, _ in UNICODE_RANGE_TO_SCRIPT]
@@ -86,7 +108,22 @@ class ReportDocument(FPDF):
         self._units: dict[str, dict[str, int]] = {}
         self._covered = self._load_fonts(texts)
         self._shaping = False
-        self._running_line: str | None = None
+        self._running_lines = self._running(running_title)
+
+    def _running(self, title: str) -> list[str]:
+        """The running header's lines, the same on every page: wrapped once."""
+        self.style(RUNNING_SIZE, color=MUTED)
+        width = self.epw * 0.7 - 2 * self.c_margin
+        lines = self.fit_lines(title, width)
+        if len(lines) <= RUNNING_LINES:
+            return lines
+        last = lines[RUNNING_LINES - 1] + " " + lines[RUNNING_LINES] + ELLIPSIS  # never fits: cut
+        return [*lines[: RUNNING_LINES - 1], ellipsize(last, width, self.measure)]
+
+    @property
+    def body_top(self) -> float:
+        """Where a page's content starts, below the running header."""
+        return MARGIN + 2 + RUNNING_STEP * (len(self._running_lines) - 1)
 
     def _load_fonts(self, texts: Iterable[str]) -> frozenset[int]:
         self._add_font(FAMILY, "", "DejaVuSans.ttf")
@@ -140,6 +177,18 @@ class ReportDocument(FPDF):
             total += advance
         return total * self.font_size_pt * 0.001 / self.k
 
+    def _advances(self, text: str) -> list[float]:
+        """Each character's width, for unshaped text (``measure`` is their sum)."""
+        units = self._units.setdefault(self.font_family + self.font_style, {})
+        scale = self.font_size_pt * 0.001 / self.k
+        out = []
+        for char in text:
+            advance = units.get(char)
+            if advance is None:
+                advance = units[char] = self._advance(char)
+            out.append(advance * scale)
+        return out
+
     def _advance(self, char: str) -> int:
         font = self.current_font
         assert isinstance(font, TTFFont)
@@ -180,14 +229,18 @@ class ReportDocument(FPDF):
         return "".join(out)
 
     def fit(self, text: str, width: float) -> str:
-        """``text`` cleaned, shaped if its script needs it, and cut with an ellipsis to ``width``."""
-        return self.fit_lines(text, width, 1)[0]
-
-    def fit_lines(self, text: str, width: float, max_lines: int) -> list[str]:
-        """``text`` cleaned, shaped if its script needs it, wrapped to ``width`` in ``max_lines``."""
+        """``text`` cleaned, shaped if its script needs it, and cut with an ellipsis to ``width``:
+        for the report's own labels, which fit by design. What users typed goes to ``fit_lines``."""
         shown = self.displayable(clean(text))
         self._shape(needs_shaping(shown))
-        return wrap(shown, width, self.measure, max_lines)
+        return ellipsize(shown, width, self.measure)
+
+    def fit_lines(self, text: str, width: float) -> list[str]:
+        """``text`` cleaned, shaped if its script needs it, and wrapped to ``width``: all of it."""
+        shown = self.displayable(clean(text))
+        shaped = needs_shaping(shown)
+        self._shape(shaped)
+        return wrap(shown, width, self.measure, None if shaped else self._advances(shown))
 
     def _shape(self, on: bool) -> None:
         if on != self._shaping:
@@ -198,20 +251,50 @@ class ReportDocument(FPDF):
         """One line of text that never leaves its cell; the cursor moves right by ``width``."""
         self.fitted_cell(width, height, self.fit(text, width - 2 * self.c_margin), align)
 
-    def text_lines_at(
+    def flow(
         self,
-        x: float,
-        y: float,
-        width: float,
-        height: float,
+        columns: Sequence[Lines],
+        band: float,
         step: float,
-        lines: list[str],
-        align: Align = "L",
+        new_page: Callable[[], None],
+        reserved: float = 0.0,
+        paint: Callable[[float, float, bool], None] | None = None,
     ) -> None:
-        """Lines from ``fit_lines``, each centred in a band of ``height``, ``step`` apart."""
-        for index, line in enumerate(lines):
-            self.set_xy(x, y + index * step)
-            self.fitted_cell(width, height, line, align)
+        """Columns of lines side by side from the cursor, each line centred in a band of ``band``,
+        ``step`` below the one before; the cursor ends below the block.
+
+        A block that does not fit on this page goes to the next whole (``new_page`` starts it and
+        draws ``reserved`` millimetres of headings) when it fits there, else it fills this page and
+        goes on on the next ones: no line is ever left out. ``paint(y, height, first)`` draws what
+        lies under each part (backgrounds; ``first``: the part holding the first lines).
+        """
+        count = max((len(column.lines) for column in columns), default=1)
+        if self._lines_fitting(self.page_break_trigger - self.get_y(), band, step) < count:
+            fresh = self._lines_fitting(self.page_break_trigger - self.body_top - reserved, band, step)
+            if count <= fresh or self._lines_fitting(self.page_break_trigger - self.get_y(), band, step) == 0:
+                new_page()
+        start = 0
+        while True:
+            room = max(1, self._lines_fitting(self.page_break_trigger - self.get_y(), band, step))
+            part = min(count - start, room)
+            y, height = self.get_y(), band + step * (part - 1)
+            if paint is not None:
+                paint(y, height, start == 0)
+            for column in columns:
+                self.style(column.size, bold=column.bold, color=column.color)
+                for index, line in enumerate(column.lines[start : start + part]):
+                    self.set_xy(column.x, y + index * step)
+                    self.fitted_cell(column.width, band, line, column.align)
+            self.set_y(y + height)
+            start += part
+            if start >= count:
+                return
+            new_page()
+
+    @staticmethod
+    def _lines_fitting(free: float, band: float, step: float) -> int:
+        """How many lines of a block fit in ``free`` millimetres."""
+        return 0 if free < band else 1 + int((free - band) / step + 1e-9)
 
     def fitted_cell(self, width: float, height: float, shown: str, align: Align = "L") -> None:
         """Text already fitted to the cell (``fit``/``fit_lines``)."""
@@ -252,14 +335,15 @@ class ReportDocument(FPDF):
     def header(self) -> None:
         if self.page_no() == 1:
             return
-        self.style(7.5, color=MUTED)
-        if self._running_line is None:  # the same on every page: fitted once
-            self._running_line = self.fit(self.running_title, self.epw * 0.7 - 2 * self.c_margin)
-        self.set_xy(self.l_margin, 8)
-        self.fitted_cell(self.epw * 0.7, 5, self._running_line)
-        self.text_cell(self.epw * 0.3, 5, "Event Analytics report", align="R")
-        self.rule(13.5)
-        self.set_y(MARGIN + 2)
+        self.style(RUNNING_SIZE, color=MUTED)
+        for index, line in enumerate(self._running_lines):
+            self.set_xy(self.l_margin, RUNNING_TOP + index * RUNNING_STEP)
+            self.fitted_cell(self.epw * 0.7, RUNNING_BAND, line)
+        self.set_xy(self.l_margin + self.epw * 0.7, RUNNING_TOP)
+        self.text_cell(self.epw * 0.3, RUNNING_BAND, "Event Analytics report", align="R")
+        extra = RUNNING_STEP * (len(self._running_lines) - 1)
+        self.rule(13.5 + extra)
+        self.set_y(self.body_top)
 
     def footer(self) -> None:
         self.rule(self.h - 13)

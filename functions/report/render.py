@@ -25,8 +25,8 @@ from models.dashboard import (
     Viewing,
     VodRow,
 )
-from report.document import INK, LINE, MUTED, TILE, Color, ReportDocument
-from report.table import Badge, Bar, Cell, Column, Text, draw_table, minimum_height
+from report.document import INK, LINE, MUTED, TILE, Color, Lines, ReportDocument
+from report.table import Badge, Bar, Cell, Column, Text, draw_table, opening_height
 from report.text import EMPTY, clean, count, cut, minutes, percent
 
 AUTHOR = "Event Analytics"
@@ -53,12 +53,12 @@ NOTE_HEIGHT = 7.0
 
 ATTACHMENT_COLUMNS = (
     Column("Type", 21),  # fits the longest label, "DOCUMENT"
-    Column("Attachment", 81, lines=3),
-    Column("Source", 58, lines=2),
+    Column("Attachment", 81),
+    Column("Source", 58),
     Column("Downloads", 20, "R"),
 )
 SESSION_COLUMNS = (
-    Column("Session", 42.5, lines=3),
+    Column("Session", 42.5),
     Column("Minutes", 15, "R"),
     Column("Live min", 15.5, "R"),
     Column("Rec. min", 15.5, "R"),
@@ -70,7 +70,7 @@ SESSION_COLUMNS = (
     Column("Polls", 11, "R"),
 )
 VOD_COLUMNS = (
-    Column("Video", 90, lines=3),
+    Column("Video", 90),
     Column("Minutes", 18, "R"),
     Column("Completion", 22, "R"),
     Column("", 50),
@@ -149,25 +149,40 @@ def _details(user: UserDetails) -> tuple[tuple[str, str | None], ...]:
 
 
 def _header(doc: ReportDocument, board: Dashboard) -> None:
-    user, x, y = board.user, doc.l_margin, doc.get_y()
+    """The event, the name and the details, each wrapped in full (a block longer than what is left
+    of the page goes on on the next)."""
+    user, x = board.user, doc.l_margin
+    text_width = doc.epw - 2 * doc.c_margin
     doc.style(8, color=MUTED)
-    doc.text_at(x, y, doc.epw, 5, f"Attendee analytics · event {board.eventId}")
+    event = doc.fit_lines(f"Attendee analytics · event {board.eventId}", text_width)
+    doc.flow([Lines(x, doc.epw, event, 8, color=MUTED)], 5, 3.6, doc.add_page)
     doc.style(20, bold=True)
-    name = doc.fit_lines(user.name, doc.epw - 2 * doc.c_margin, 2)  # a long name wraps
-    doc.text_lines_at(x, y + 5, doc.epw, 11, 8.5, name)
-    y += 18 + 8.5 * (len(name) - 1)
+    name = doc.fit_lines(user.name, text_width)
+    doc.flow([Lines(x, doc.epw, name, 20, bold=True)], 11, 8.5, doc.add_page)
     labelled = _details(user)
     width = doc.epw / len(labelled)
-    details = []
-    for _, value in labelled:
-        doc.style(9.5)
-        details.append(doc.fit_lines(value or EMPTY, width - 2 * doc.c_margin, 3))
-    for index, (label, _) in enumerate(labelled):
+    doc.style(9.5)
+    details = [
+        Lines(x + index * width, width, doc.fit_lines(value or EMPTY, width - 2 * doc.c_margin), 9.5)
+        for index, (_, value) in enumerate(labelled)
+    ]
+
+    def labels() -> None:
+        y = doc.get_y() + 2
         doc.style(7, color=MUTED)
-        doc.text_at(x + index * width, y, width, 4, label)
-        doc.style(9.5)
-        doc.text_lines_at(x + index * width, y + 4, width, 6, 4.2, details[index])
-    bottom = y + 13 + 4.2 * (max(len(lines) for lines in details) - 1)
+        for index, (label, _) in enumerate(labelled):
+            doc.text_at(x + index * width, y, width, 4, label)
+        doc.set_y(y + 4)
+
+    doc.keep_together(2 + 4 + 6)  # the labels stay with their values' first line
+    labels()
+
+    def new_page() -> None:
+        doc.add_page()
+        labels()
+
+    doc.flow(details, 6, 4.2, new_page, reserved=6)
+    bottom = doc.get_y() + 3
     doc.rule(bottom)
     doc.set_y(bottom)
 
@@ -324,7 +339,9 @@ def _table(
     empty: str,
     more: int = 0,
 ) -> None:
-    _section(doc, title, minimum_height() if rows else NOTE_HEIGHT)
+    _section(
+        doc, title, opening_height(doc, columns, rows, SECTION_GAP + TITLE_HEIGHT) if rows else NOTE_HEIGHT
+    )
     if rows:
         draw_table(doc, columns, rows)
     else:

@@ -1,4 +1,4 @@
-"""Strings for the report: clean what users typed, fit it to a width, format numbers like the web page.
+"""Strings for the report: clean what users typed, wrap it to a width, format numbers like the web page.
 
 Pure Python (no fpdf2): widths come from a ``measure`` callable the document supplies.
 """
@@ -6,8 +6,10 @@ Pure Python (no fpdf2): widths come from a ``measure`` callable the document sup
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import accumulate
 
 ELLIPSIS = "…"
 EMPTY = "—"
@@ -21,17 +23,29 @@ _AS_SPACE = {"Zs", "Zl", "Zp"}
 _LINE_BREAKS = "\t\n\r\v\f\x85"
 
 
+# Characters ``clean`` keeps as they are, and characters that need no shaping, learnt as they are
+# met: the report passes every character of every name through both several times (a C-speed set
+# test instead of two ``unicodedata`` calls a character; bounded by Unicode's size).
+_KEPT: set[str] = {" "}
+_UNSHAPED: set[str] = set()
+
+
 def clean(value: object) -> str:
     """One line of printable text: NFC, control and format characters removed, spaces collapsed."""
     text = unicodedata.normalize("NFC", str(value))
-    out: list[str] = []
-    for char in text:
-        category = unicodedata.category(char)
-        if char in _LINE_BREAKS or category in _AS_SPACE:
-            out.append(" ")
-        elif category not in _DROPPED or char in _KEPT_FORMAT:
-            out.append(char)
-    return " ".join("".join(out).split())
+    if not _KEPT.issuperset(text):
+        text = "".join(map(_cleaned, text))
+    return " ".join(text.split())
+
+
+def _cleaned(char: str) -> str:
+    category = unicodedata.category(char)
+    if char in _LINE_BREAKS or category in _AS_SPACE:
+        return " "
+    if category not in _DROPPED or char in _KEPT_FORMAT:
+        _KEPT.add(char)
+        return char
+    return ""
 
 
 def _joins_previous(char: str) -> bool:
@@ -47,8 +61,15 @@ def cut(text: str, length: int) -> str:
 
 
 def _fitting(text: str, max_width: float, measure: Callable[[str], float], suffix: str = "") -> int:
-    """The most characters of ``text`` that fit in ``max_width`` followed by ``suffix`` (binary search)."""
-    fits, too_long = 0, len(text) + 1  # cut(text, fits) + suffix fits; cut(text, too_long) doesn't
+    """The most characters of ``text`` that fit in ``max_width`` followed by ``suffix``.
+
+    Galloping, then bisection: the cost follows the length of the answer, not of ``text`` (a line
+    of a 5,000-character name measures a few dozen characters, never the whole name).
+    """
+    fits, too_long = 0, 1  # cut(text, fits) + suffix fits; cut(text, too_long) doesn't, or is all of it
+    while too_long <= len(text) and measure(cut(text, too_long) + suffix) <= max_width:
+        fits, too_long = too_long, 2 * too_long
+    too_long = min(too_long, len(text) + 1)
     while too_long - fits > 1:
         middle = (fits + too_long) // 2
         if measure(cut(text, middle) + suffix) <= max_width:
@@ -58,8 +79,19 @@ def _fitting(text: str, max_width: float, measure: Callable[[str], float], suffi
     return len(cut(text, fits))
 
 
+def _first_grapheme(text: str) -> int:
+    """The length of ``text``'s first character with the marks and joiners that belong to it."""
+    length = 1
+    while length < len(text) and _joins_previous(text[length]):
+        length += 1
+    return length
+
+
 def ellipsize(text: str, max_width: float, measure: Callable[[str], float]) -> str:
-    """``text`` if it fits in ``max_width``, else its longest prefix that fits with an ellipsis."""
+    """``text`` if it fits in ``max_width``, else its longest prefix that fits with an ellipsis.
+
+    For the report's own one-line labels (column titles, tile values, the footer), which fit by
+    design; names and values users typed go through ``wrap`` and are never cut."""
     if measure(text) <= max_width:
         return text
     if measure(ELLIPSIS) > max_width:
@@ -67,31 +99,48 @@ def ellipsize(text: str, max_width: float, measure: Callable[[str], float]) -> s
     return text[: _fitting(text, max_width, measure, ELLIPSIS)].rstrip() + ELLIPSIS
 
 
-def wrap(text: str, max_width: float, measure: Callable[[str], float], max_lines: int) -> list[str]:
-    """``text`` in at most ``max_lines`` lines of ``max_width``: breaks at spaces, inside a word only
-    when it is longer than a line (CJK has no spaces); the last line ends with an ellipsis when
-    text is left over."""
+def wrap(
+    text: str, max_width: float, measure: Callable[[str], float], advances: Sequence[float] | None = None
+) -> list[str]:
+    """All of ``text`` in lines of ``max_width``: breaks at spaces, inside a word only when the word
+    is wider than a line (CJK has no spaces), and never between a character and its marks. Nothing
+    is left out: a cell or block is as tall as its text needs (inputs are bounded: 256 characters
+    a name, models/events.py).
+
+    ``advances``, each character's width, when ``text`` is as wide as their sum (unshaped text):
+    each line is then found by bisecting their running sums, not by measuring prefixes."""
+    sums = [0.0, *accumulate(advances)] if advances is not None else None
     lines: list[str] = []
-    rest = text
-    while rest:
-        if len(lines) == max_lines - 1 or measure(rest) <= max_width:
-            lines.append(ellipsize(rest, max_width, measure))
+    start = 0  # where what is left of ``text`` starts
+    while start < len(text):
+        rest = text[start:]
+        if sums is None:
+            length = _fitting(rest, max_width, measure)
+        else:
+            length = len(cut(rest, bisect_right(sums, sums[start] + max_width + 1e-9) - 1 - start))
+        if length >= len(rest):
+            lines.append(rest)
             break
-        length = max(1, _fitting(rest, max_width, measure))
         space = rest.rfind(" ", 0, length + 1)
-        end = space if space > 0 else length
+        end = space if space > 0 else max(length, _first_grapheme(rest))
         lines.append(rest[:end].rstrip())
-        rest = rest[end:].lstrip()
+        start += end
+        while start < len(text) and text[start] == " ":
+            start += 1
     return lines or [""]
 
 
 def needs_shaping(text: str) -> bool:
     """Right-to-left scripts and combining marks need HarfBuzz; Latin, Greek, Cyrillic and CJK don't."""
-    return any(
-        unicodedata.bidirectional(char) in ("R", "AL", "AN") or unicodedata.category(char).startswith("M")
-        for char in text
-        if ord(char) > 0x2FF
-    )
+    if _UNSHAPED.issuperset(text):
+        return False
+    for char in set(text).difference(_UNSHAPED):
+        if ord(char) > 0x2FF and (
+            unicodedata.bidirectional(char) in ("R", "AL", "AN") or unicodedata.category(char).startswith("M")
+        ):
+            return True
+        _UNSHAPED.add(char)
+    return False
 
 
 # ---- numbers, exactly as the reference dashboard prints them (web/app.js `fmt`)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from models.ids import ID_PATTERN
+from models.messages import message_of
 from shared.errors import ApiError
 from shared.http import error_response
 from shared.resolver import APIGatewayHttpResolver, Path, RequestValidationError, Response
@@ -21,7 +22,7 @@ def register_validation_errors(app: APIGatewayHttpResolver) -> None:
         details = [
             {
                 "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "request",
-                "message": e.get("msg", "is invalid"),
+                "message": message_of(e),
             }
             for e in exc.errors()
         ]

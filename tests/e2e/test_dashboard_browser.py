@@ -55,9 +55,18 @@ def texts(page: Any, element: int) -> list[str]:
     return [t.strip() for t in page.locator(f'[data-el="{element}"]').all_inner_texts()]
 
 
+def console_errors(page: Any) -> list[str]:
+    """Every console error and uncaught exception of ``page`` from now on (a 404 is one)."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 def test_user_dashboard_matches_the_api_and_links_work(site: Site, browser: Any, demo_loaded: dict) -> None:
     board = demo_loaded["board"]
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    errors = console_errors(page)
     page.goto(f"{site.url}/#token={demo_loaded['read']}&event={EVENT}")
     page.wait_for_selector("#users")
     page.screenshot(path=str(ARTIFACTS / "users.png"), full_page=True)
@@ -117,6 +126,7 @@ def test_user_dashboard_matches_the_api_and_links_work(site: Site, browser: Any,
     page.locator("a.attendee", has_text=board["user"]["name"]).first.click()
     page.wait_for_selector('[data-el="3"]')
     assert texts(page, 1) == [board["user"]["name"]]
+    assert errors == []  # not even a missing favicon
 
     # Download report: a PDF arrives through the presigned link.
     with page.expect_download(timeout=60_000) as download_info:
@@ -292,14 +302,78 @@ def test_error_pages_reset_the_breadcrumbs_and_do_not_claim_to_refresh(
     page.close()
 
 
-def test_no_sideways_scrolling_at_390_px_and_long_names_wrap(
+# What a 390 px screen must not do, measured in the page: scroll sideways, clip a table (a table
+# wider than its container needs a container that scrolls), cut a cell's content, break a word
+# across lines (words of scripts written without spaces may break anywhere), or pin a tall header.
+LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const width = document.documentElement.scrollWidth;
+  if (width > innerWidth) problems.push(`page ${width} px wide`);
+  for (const table of document.querySelectorAll("main table")) {
+    if (!table.offsetParent) continue;
+    const box = table.parentElement;
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
+    if (table.scrollWidth > box.clientWidth + 1 && !scrolls) problems.push(`#${table.id} clipped`);
+    if (box.getBoundingClientRect().right > innerWidth) problems.push(`#${table.id}'s box past the screen`);
+    for (const cell of table.querySelectorAll("th, td")) {
+      if (cell.offsetParent && cell.scrollWidth > cell.clientWidth + 1) {
+        problems.push(`cell cut: ${cell.textContent.trim()}`);
+      }
+    }
+    const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/[^\\s-]+-?/g)) {
+        if (/[\\p{sc=Han}\\p{sc=Hira}\\p{sc=Kana}\\p{sc=Hang}\\p{sc=Thai}]/u.test(word[0])) continue;
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+        const lines = new Set(rects.map((r) => Math.round(r.top)));
+        if (lines.size > 1) problems.push(`word broken: ${word[0]}`);
+      }
+    }
+  }
+  window.scrollTo(0, 600);
+  const bar = document.querySelector(".topbar").getBoundingClientRect();
+  if (bar.bottom > 0.12 * innerHeight) problems.push(`the top bar covers ${Math.round(bar.bottom)} px`);
+  window.scrollTo(0, 0);
+  return problems;
+}"""
+
+
+def test_every_page_fits_390_px_tables_scroll_in_their_box_and_words_stay_whole(
     site: Site, browser: Any, demo_loaded: dict
 ) -> None:
-    page = open_user(site, browser, demo_loaded, viewport={"width": 390, "height": 844})
+    board = demo_loaded["board"]
+    assert board["sessions"]
+    assert board["vods"]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    errors = console_errors(page)
+    page.goto(f"{site.url}/#token={demo_loaded['read']}&event={EVENT}")
+    page.wait_for_selector("#users")
+    shown = {"users": page.evaluate(LAYOUT_PROBLEMS)}
+    page.screenshot(path=str(ARTIFACTS / "users-390.png"), full_page=True)
+
+    page.evaluate(f"location.hash = '#/e/{EVENT}/users/{demo_loaded['user']}'")
+    page.wait_for_selector('[data-el="3"]')
+    page.locator("tr.session button.expand").first.click()  # the expanded row's counts fit too
+    shown["user"] = page.evaluate(LAYOUT_PROBLEMS)
+    page.screenshot(path=str(ARTIFACTS / "user-expanded-390.png"), full_page=True)
     long_name = "Maximiliana " * 17  # 200 characters
     page.evaluate("(name) => { document.querySelector('[data-el=\"1\"]').textContent = name; }", long_name)
-    page.screenshot(path=str(ARTIFACTS / "user-390.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shown["user, long name"] = page.evaluate(LAYOUT_PROBLEMS)
+
+    page.evaluate(f"location.hash = '#/e/{EVENT}/sessions/{board['sessions'][0]['sessionId']}'")
+    page.wait_for_selector("#attendees")
+    shown["session"] = page.evaluate(LAYOUT_PROBLEMS)
+    page.screenshot(path=str(ARTIFACTS / "session-390.png"), full_page=True)
+
+    page.evaluate(f"location.hash = '#/e/{EVENT}/vods/{board['vods'][0]['vodId']}'")
+    page.wait_for_selector("text=Video analytics")
+    shown["vod"] = page.evaluate(LAYOUT_PROBLEMS)
+    page.screenshot(path=str(ARTIFACTS / "vod-390.png"), full_page=True)
+    assert shown == {page: [] for page in shown}
+    assert errors == []
     page.close()
 
 
@@ -460,18 +534,111 @@ def test_all_users_searches_sorts_and_pages_on_the_server_and_attendees_come_by_
     assert "nobody" in page.locator("p.empty").inner_text()
     page.close()
 
-    # Session attendees: the page shows the API's order, which is by minutes bucket, then id.
+    # Session attendees: the API pages them by minutes bucket, then id (documented); the page sorts
+    # what it has loaded by exact minutes, most first, and again each time "Load more" appends.
     read, session = demo_loaded["read"], demo_loaded["board"]["sessions"][0]["sessionId"]
     _, data = stack.request("GET", f"/v1/events/{EVENT}/sessions/{session}/analytics?limit=200", read)
     rows = data["attendees"]["items"]
     assert [r["userId"] for r in rows] == [
         r["userId"] for r in sorted(rows, key=lambda r: (-minutes_bucket(r["viewedSeconds"]), r["userId"]))
     ]
+    assert len(rows) > 7
     page = browser.new_page(viewport={"width": 1000, "height": 900})
+    # Pages of 7 instead of 50, so the 25 demo attendees take several "Load more" clicks.
+    page.route(
+        "**/sessions/*/analytics?*",
+        lambda route: route.continue_(url=route.request.url.replace("limit=50", "limit=7")),
+    )
     page.goto(f"{stack.url}/#token={read}&event={EVENT}")
     page.wait_for_selector("#users")
     page.evaluate(f"location.hash = '#/e/{EVENT}/sessions/{session}'")
     page.wait_for_selector("#attendees")
-    in_page = page.locator("#attendees tbody tr").evaluate_all("rows => rows.map(r => r.dataset.user)")
-    assert in_page == [r["userId"] for r in rows][: len(in_page)]
+    assert "ordered by minutes" in page.locator("#attendees-order").inner_text().lower()
+    exact = {r["userId"]: r["viewedSeconds"] for r in rows}
+    more = page.get_by_role("button", name="Load more attendees")
+    for loaded in range(7, len(rows) + 7, 7):
+        page.wait_for_function(
+            f"document.querySelectorAll('#attendees tbody tr').length === {min(loaded, len(rows))}"
+        )
+        users = page.locator("#attendees tbody tr").evaluate_all("rows => rows.map(r => r.dataset.user)")
+        assert set(users) == {r["userId"] for r in rows[:loaded]}  # the API's pages, nothing else
+        minutes = [
+            float(m.split()[0]) for m in page.locator("#attendees tbody td:nth-child(2)").all_inner_texts()
+        ]
+        assert minutes == sorted(minutes, reverse=True)  # the Minutes column never goes up
+        assert [exact[u] for u in users] == sorted((exact[u] for u in users), reverse=True)
+        if loaded < len(rows):
+            more.click()
+    assert more.is_hidden()
     page.close()
+
+
+def test_an_attendees_own_token_lands_on_their_dashboard_without_organiser_links(
+    site: Site, browser: Any, demo_loaded: dict
+) -> None:
+    """A token whose sub is the user and whose scope lacks analytics:read (SPEC section 5: a user
+    reads their own dashboard): no "All users", no links the API would refuse, no 4xx."""
+    user, board = demo_loaded["user"], demo_loaded["board"]
+    own = tokens.issue(user, "", [EVENT])
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = console_errors(page)
+    refused: list[str] = []
+    page.on("response", lambda r: refused.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(f"{site.url}/#token={own}")  # no event in the URL: the token's only event
+    page.wait_for_selector('[data-el="3"]')
+    page.screenshot(path=str(ARTIFACTS / "self.png"), full_page=True)
+    assert page.evaluate("location.hash") == f"#/e/{EVENT}/users/{user}"
+    assert texts(page, 1) == [board["user"]["name"]]
+    assert "All users" not in page.locator("#crumbs").inner_text()
+    assert page.locator('main a[href*="/sessions/"], main a[href*="/vods/"]').count() == 0
+    assert texts(page, 18) == [s["name"] for s in board["sessions"]]  # the names, without links
+    assert "for the event's organisers" in page.locator("main").inner_text()
+    page.evaluate(f"location.hash = '#/e/{EVENT}/users'")  # "All users" sends them home
+    page.wait_for_function(f"location.hash === '#/e/{EVENT}/users/{user}'")
+    page.wait_for_selector('[data-el="3"]')
+    assert page.locator("#users").count() == 0
+    assert refused == []
+    assert errors == []
+    page.close()
+
+
+def test_a_blank_name_shows_the_user_id_and_says_no_name(
+    stack: LocalStack, browser: Any, demo_loaded: dict
+) -> None:
+    """Data stored before blank names were refused: "   " must not make an invisible row."""
+    user = demo_loaded["user"]
+
+    def blank(route: Any) -> None:
+        response = route.fetch()
+        body = response.json()
+        for person in body.get("items", [body.get("user")]):
+            if person and (person.get("userId", user) == user):
+                person["name"] = "   "
+        route.fulfill(response=response, json=body)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.route(f"**/v1/events/{EVENT}/users?*", blank)
+    page.route(f"**/v1/events/{EVENT}/users/{user}/analytics", blank)
+    page.goto(f"{stack.url}/#token={demo_loaded['read']}&event={EVENT}")
+    page.wait_for_selector("#users")
+    row = page.locator(f'#users tr[data-user="{user}"]')
+    link = row.get_by_role("link", name=user, exact=True)
+    assert link.is_visible()
+    assert link.bounding_box()["width"] > 20
+    assert row.locator(".no-name").inner_text() == "no name"
+    link.click()
+    page.wait_for_selector('[data-el="3"]')
+    assert texts(page, 1) == [user]
+    assert page.locator("h1 .no-name").inner_text() == "no name"
+    assert user in page.locator("#crumbs").inner_text()
+    page.close()
+
+
+def test_the_no_demo_banner_names_no_event(stack: LocalStack) -> None:
+    """The stack under test runs with --no-demo: its dashboard URL must not open the empty demo event."""
+    banner = stack.log.read_text()
+    dashboard = [line for line in banner.splitlines() if line.startswith("  Dashboard  ")]
+    assert len(dashboard) == 1
+    assert "event=" not in dashboard[0]
+    assert demo.EVENT_ID not in banner
+    assert "/v1/interactions" in banner

@@ -338,10 +338,28 @@ def test_charsets_other_than_utf8_are_415(aws: Aws, content_type: str) -> None:
         "application/json; charset=utf-8",
         "Application/JSON;Charset=UTF-8",
         'application/json; charset="utf-8"',
+        "application/json; charset=utf8",
     ],
 )
 def test_json_with_or_without_a_utf8_charset_is_accepted(aws: Aws, content_type: str) -> None:
     status, body, _ = post_interactions([ev.profile("Zoë")], headers={"Content-Type": content_type})
+    assert (status, body["accepted"]) == (202, 1)
+    assert forwarded(aws)[0]["data"]["name"] == "Zoë"
+
+
+def test_a_us_ascii_body_is_accepted_and_decoded_strictly(aws: Aws) -> None:
+    ascii_json = {"Content-Type": "application/json; charset=us-ascii"}
+    assert post_interactions([ev.profile("Zoe")], headers=ascii_json)[:1] == (202,)
+    assert post_interactions([ev.profile("Zoë")], headers=ascii_json)[:1] == (202,)  # "Zo\u00eb"
+    raw = json.dumps({"events": [ev.profile("Zoë")]}, ensure_ascii=False)  # a byte past ASCII
+    status, body, _ = post_interactions(raw_body=raw, headers=ascii_json)
+    assert (status, body["error"]["code"]) == (400, "invalid_json")
+    assert [e["data"]["name"] for e in forwarded(aws)] == ["Zoe", "Zoë"]
+
+
+def test_a_leading_byte_order_mark_is_ignored(aws: Aws) -> None:
+    raw = "\ufeff" + json.dumps({"events": [ev.profile("Zoë")]}, ensure_ascii=False)
+    status, body, _ = post_interactions(raw_body=raw)
     assert (status, body["accepted"]) == (202, 1)
     assert forwarded(aws)[0]["data"]["name"] == "Zoë"
 

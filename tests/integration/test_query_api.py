@@ -272,22 +272,27 @@ def test_cursor_scopes_do_not_collide_when_ids_contain_colons(aws: Aws) -> None:
     assert (status, body["error"]["code"]) == (400, "invalid_cursor")
 
 
+ID_CHARS = "must be 1-128 characters of A-Z a-z 0-9 . _ : -"  # the ingest contract's wording
+
+
 @pytest.mark.parametrize(
-    ("path", "query", "field"),
+    ("path", "query", "field", "message"),
     [
-        ("/v1/events/bad*id/users", {}, "eventId"),
-        ("/v1/events/e1/sessions/s(1)/analytics", {}, "sessionId"),
-        ("/v1/events/e1/users", {"limit": "0"}, "limit"),
-        ("/v1/events/e1/users", {"limit": "201"}, "limit"),  # lists cap at 200 rows
-        ("/v1/events/e1/users", {"limit": "ten"}, "limit"),
-        ("/v1/events/e1/users/" + "x" * 129 + "/analytics", {}, "userId"),
+        ("/v1/events/bad*id/users", {}, "eventId", ID_CHARS),
+        ("/v1/events/e1/sessions/s(1)/analytics", {}, "sessionId", ID_CHARS),
+        ("/v1/events/e1/users", {"limit": "0"}, "limit", "must be greater than or equal to 1"),
+        ("/v1/events/e1/users", {"limit": "201"}, "limit", "must be less than or equal to 200"),
+        ("/v1/events/e1/users", {"limit": "ten"}, "limit", "must be an integer"),
+        ("/v1/events/e1/users", {"sort": "minutes"}, "sort", "must be one of: 'name' or '-name'"),
+        ("/v1/events/e1/users", {"cursor": "c" * 2049}, "cursor", "must be at most 2048 characters"),
+        ("/v1/events/e1/users/" + "x" * 129 + "/analytics", {}, "userId", ID_CHARS),
     ],
 )
-def test_bad_ids_and_parameters_are_400(aws: Aws, path: str, query: dict, field: str) -> None:
+def test_bad_ids_and_parameters_are_400(aws: Aws, path: str, query: dict, field: str, message: str) -> None:
     status, body, _ = call_api("GET", path, jwt=READER, query=query)
     assert status == 400
     assert body["error"]["code"] == "invalid_request"
-    assert any(field in d["field"] for d in body["error"]["details"]), body
+    assert {"field": field, "message": message} in body["error"]["details"], body
 
 
 def test_unknown_route_404_and_wrong_method_405(aws: Aws) -> None:

@@ -40,6 +40,8 @@ def test_users_sort_by_name_both_ways_and_search_by_prefix(aws: Aws) -> None:
     assert names(_users({"q": "ANA"})[1]) == ascending[:3]  # case-insensitive prefix
     assert names(_users({"q": "ana m"})[1]) == ascending[:2]
     assert names(_users({"q": "ＺＯ"})[1]) == [("Zoë", "u2")]  # full-width letters normalise (NFKC)
+    assert names(_users({"q": "zoe"})[1]) == [("Zoë", "u2")]  # and accents don't count
+    assert names(_users({"q": "ana mu"})[1]) == ascending[:2]
     assert _users({"q": "nobody"})[1] == {"items": [], "nextCursor": None}
 
 

@@ -102,6 +102,10 @@ def test_future_limit_is_the_collectors_job_only() -> None:
         ({"kind": "live", "seconds": 10}, {"data": "sessionId is required when kind is live"}),
         ({"kind": "vod", "seconds": 10, "sessionId": "s1"}, {"data": "vodId is required when kind is vod"}),
         (
+            {"kind": "vod", "vodId": "v", "seconds": 60, "durationSeconds": 60},
+            {"data": "position is required when kind is vod"},
+        ),
+        (
             {"kind": "vod", "vodId": "v", "seconds": 10, "position": -1},
             {"data.position": "must be between 0 and 10000000"},
         ),

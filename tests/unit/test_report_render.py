@@ -96,8 +96,8 @@ def test_every_number_and_section_is_printed() -> None:
 
     # (1), (2)
     assert lines[:2] == ["Attendee analytics · event e1", "Zoë Ångström"]
-    for label, value in (("Role", "Speaker"), ("Company", "Acme"), ("Industry", "Media"), ("Country", "SE")):
-        assert lines[lines.index(label) + 1] == value
+    # the details' labels, then their values (each value wraps in full under its label)
+    assert lines[lines.index("Role Company Industry Country") + 1] == "Speaker Acme Media SE"
     # (3)-(6)
     assert tile(lines, "Total minutes viewed") == "7.8 min"
     assert tile(lines, "Sessions viewed") == "3"
@@ -260,30 +260,144 @@ def _fonts(reader: PdfReader) -> list[Any]:
     return [font.get_object() for resource in resources for font in resource["/Font"].values()]
 
 
-def test_hostile_names_are_cleaned_and_long_ones_wrap_then_truncate() -> None:
+def _squashed(text: str) -> str:
+    """Text without whitespace: a name is found whole whatever lines it was wrapped into."""
+    return "".join(text.split())
+
+
+# The longest names the models accept (models/events.py: 256 characters), none cut.
+UNBROKEN = ("Averyveryverylongname" * 8)[:160]  # one word, 160 characters: breaks inside it
+LONG_SESSION = ("Long session name, observability in practice: " * 6)[:255] + "Z"
+LONG_VIDEO = ("Очень длинное название видео о наблюдаемости " * 6)[:255] + "Ж"
+LONG_CJK = "".join(chr(0x4E00 + (i * 37) % 20_000) for i in range(256))
+LONG_COMPANY = "Bigcorporationincorporated" * 9 + "Ltd"
+
+
+def test_long_names_and_values_wrap_in_full_and_nothing_is_cut() -> None:
+    assert len(UNBROKEN) == 160
+    assert {len(LONG_SESSION), len(LONG_VIDEO), len(LONG_CJK)} == {256}
+    activity = d.UserActivity(
+        "e1",
+        "u1",
+        d.Profile(UNBROKEN, LONG_CJK, LONG_COMPANY[:256], "Media", "SE"),
+        (d.SessionActivity("s1", 150), d.SessionActivity("s2", 95)),
+        (d.VodActivity("v1", 125, duration=300),),
+        (d.AttachmentActivity("a1", 2, ((("session", "s1"), 2),)),),
+    )
+    catalog = {
+        "SES#s1": d.CatalogEntry(LONG_SESSION),
+        "SES#s2": d.CatalogEntry("Panel"),
+        "VOD#v1": d.CatalogEntry(LONG_VIDEO, duration=300),
+        "ATT#a1": d.CatalogEntry(LONG_CJK, file_type="pdf", source_kind="session", source_id="s1"),
+    }
+    reader = render(d.rollup_user(activity, catalog, GENERATED))
+    text = all_text(reader)
+    assert "…" not in text
+    squashed = _squashed(text)
+    for value in (UNBROKEN, LONG_SESSION, LONG_VIDEO, LONG_CJK, LONG_COMPANY[:256]):
+        assert _squashed(value) in squashed, value[:40]
+    # Each wrapped over several lines, and every line of the unbroken name is a piece of it in order.
+    lines = [line for page in page_lines(reader) for line in page]
+    first = lines.index(UNBROKEN[: len(lines[1])])
+    pieces = lines[first : first + 10]
+    assert len(pieces[0]) < 160
+    assert "".join(pieces)[:160] == UNBROKEN
+    session = lines.index(SESSION_HEADING) + 1
+    assert lines[session].startswith("Long session name,")
+    assert len(lines[session]) < 60
+
+
+def _boxes(pdf: Path) -> list[list[tuple[float, float, float, str]]]:
+    """Each page's words as (xMin, yMin, xMax, text), from poppler."""
+    out = subprocess.run(  # noqa: S603
+        [_poppler("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        [(float(a), float(b), float(c), html.unescape(w)) for a, b, c, w in BOX.findall(page)]
+        for page in out.split("<page ")[1:]
+    ]
+
+
+BOX = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
+
+
+def test_a_tall_row_keeps_its_cells_aligned_and_the_heading_repeats(tmp_path: Path) -> None:
+    """Rows of 256-character names among short ones, over several pages: each row's numbers sit on its
+    first line, right-aligned at the same x as every other row's, the name's further lines stay in
+    their column, and every page of rows starts with the heading."""
+    sessions = tuple(d.SessionActivity(f"s{i:03d}", live_seconds=6000 - i, reactions=i) for i in range(60))
+    catalog = {
+        f"SES#s{i:03d}": d.CatalogEntry(LONG_SESSION if i % 4 == 1 else f"Row{i:03d}") for i in range(60)
+    }
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render_report(dashboard(name=UNBROKEN, sessions=sessions, catalog=catalog), GENERATED))
+    assert _squashed(all_text(PdfReader(pdf))).count(_squashed(LONG_SESSION)) == 15  # every one whole
+    pages = _boxes(pdf)
+    assert len(pages) >= 3
+    columns: list[float] | None = None  # where the nine number columns end (right-aligned)
+    seen: list[str] = []
+    for number, words in enumerate(pages, start=1):
+        headings = [y for _, y, _, w in words if w == "Session"]
+        if not headings:
+            assert not [w for *_, w in words if re.fullmatch(r"Row\d{3}", w)], (
+                f"page {number}: rows, no heading"
+            )
+            continue
+        (top,) = headings
+        assert [w for _, y, _, w in sorted(words) if y == top] == SESSION_HEADING.split()
+        name_column_ends = min(x for x, y, _, w in words if w == "Minutes" and y == top)
+        # the next section's title ("Videos on demand") or the footer
+        end = min(y for _, y, _, w in words if (w == "demand" and y > top) or w == "Generated")
+        lines: dict[float, list[tuple[float, float, str]]] = {}
+        for x0, y, x1, w in words:
+            if top < y < end:
+                lines.setdefault(round(y, 1), []).append((x0, x1, w))
+        assert min(lines) > top
+        for y in sorted(lines):
+            row = sorted(lines[y])
+            numbers = [(x1, w) for x0, x1, w in row if x0 > name_column_ends - 5]
+            if not numbers:
+                continue  # a wrapped name's further line: nothing beside it
+            assert len(numbers) == 9, (number, row)  # all on the row's first line
+            columns = columns or [x1 for x1, _ in numbers]
+            assert [x1 for x1, _ in numbers] == pytest.approx(columns, abs=0.2), (number, row)
+            if row[0][2] != "Keynote":  # the helper's download source, last
+                seen.append(numbers[4][1])  # reactions: the session's index
+    assert seen == [str(i) for i in range(60)]
+
+
+def test_names_past_the_models_limit_wrap_in_full_across_pages() -> None:
+    """2,000 characters (ten times what events may carry): the header's name and a table row taller
+    than a page go on on the next pages, the row under its repeated heading, nothing left out."""
     long_title = "Ω" + "x" * 1999
     hostile = "\x00Evil\x07 Name\u202e\ttab\r\nnext\x1b[31m"
     sessions = (d.SessionActivity("s1", live_seconds=60), d.SessionActivity("s2", live_seconds=30))
     catalog = {"SES#s1": d.CatalogEntry(long_title), "SES#s2": d.CatalogEntry(hostile)}
     reader = render(dashboard(name="Ä" * 2000, sessions=sessions, catalog=catalog))
-    lines = page_lines(reader)[0]
-    text = "\n".join(lines)
+    pages = page_lines(reader)
+    text = "\n".join("\n".join(lines) for lines in pages)
     assert not [c for c in text if unicodedata.category(c) in ("Cc", "Cf") and c != "\n"]
-    # The name wraps over two lines, the second cut with an ellipsis.
-    assert lines[1].startswith("ÄÄÄ")
-    assert not lines[1].endswith("…")
-    assert lines[2].startswith("ÄÄÄ")
-    assert lines[2].endswith("…")
-    assert len(lines[1]) < 60
-    # A session name wraps over three lines (extracted before the row's numbers, drawn beside its first).
-    at = lines.index(SESSION_HEADING) + 1
-    assert lines[at].startswith("Ωxxx")
-    assert len(lines[at]) < 40
-    assert lines[at + 1].strip("x") == ""
-    assert lines[at + 2].startswith("xxx")
-    assert lines[at + 2].endswith("…")
-    assert lines[at + 3] == "1.0 1.0 0.0 0.0% 0 0 2 0 0"  # a1 was downloaded twice from s1
-    assert "Evil Name tab next[31m 0.5 0.5 0.0 0.0% 0 0 0 0 0" in lines
+    # Between each page's running header (past 8 lines, reached only by names past the models'
+    # limit, it ends with an ellipsis) and its footer, everything is there.
+    body = [
+        lines[lines.index("Event Analytics report") + 1 if number else 0 : -1]
+        for number, lines in enumerate(pages)
+    ]
+    flat = [line for lines in body for line in lines]
+    assert not [line for line in flat if "…" in line]
+    assert "Ä" * 2000 in _squashed("\n".join(flat))
+    assert long_title in _squashed("\n".join(flat))
+    assert "Evil Name tab next[31m 0.5 0.5 0.0 0.0% 0 0 0 0 0" in flat
+    # The row starts under the heading and, past the page's end, goes on under the heading again.
+    # The session row (a column of 23 characters a line) starts under the heading and, past the
+    # page's end, goes on under the heading again.
+    with_row = [lines for lines in body if any(len(line) == 23 and set(line) <= {"x", "Ω"} for line in lines)]
+    assert len(with_row) >= 2
+    for lines in with_row:
+        heading = lines.index(SESSION_HEADING)
+        assert lines[:heading] in ([], ["Sessions"])
+        assert set(lines[heading + 1]) <= {"x", "Ω"}
+    assert len(pages) >= 4
 
 
 def test_the_longest_file_label_fits_its_badge() -> None:

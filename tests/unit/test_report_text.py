@@ -1,4 +1,5 @@
-"""Report text: cleaning, fitting with an ellipsis, number formats, the file name, fpdf2 isolation."""
+"""Report text: cleaning, wrapping in full, labels cut with an ellipsis, number formats, the file name,
+fpdf2 isolation."""
 
 from __future__ import annotations
 
@@ -201,17 +202,60 @@ def test_only_the_report_package_imports_fpdf() -> None:
     assert importers == {"report"}
 
 
-def test_wrap_breaks_at_spaces_inside_long_words_only_and_marks_what_is_left() -> None:
-    assert wrap("short", 10, len, 3) == ["short"]
-    assert wrap("Breakout room 12: observability", 14, len, 3) == ["Breakout room", "12:", "observability"]
-    assert wrap("Breakout room 12: observability in practice", 14, len, 3) == [
+def test_wrap_keeps_every_character_and_breaks_inside_a_word_only_when_it_is_wider_than_a_line() -> None:
+    assert wrap("short", 10, len) == ["short"]
+    assert wrap("Breakout room 12: observability in practice", 14, len) == [
         "Breakout room",
         "12:",
-        "observability…",
+        "observability",
+        "in practice",
     ]
-    assert wrap("中村美咲深入讨论会议", 4, len, 2) == ["中村美咲", "深入讨…"]  # no spaces: any character
-    assert wrap("", 10, len, 2) == [""]
-    for text in ("a b c d e f g", "x" * 50, "नमस्ते दुनिया " * 5):
-        lines = wrap(text, 7, len, 4)
-        assert len(lines) <= 4
-        assert all(len(line) <= 7 for line in lines)
+    assert wrap("a supercalifragilistic word", 8, len) == ["a", "supercal", "ifragili", "stic", "word"]
+    assert wrap("中村美咲深入讨论会议", 4, len) == [
+        "中村美咲",
+        "深入讨论",
+        "会议",
+    ]  # no spaces: any character
+    assert wrap("x" * 50, 7, len) == ["x" * 7] * 7 + ["x"]
+    assert wrap("", 10, len) == [""]
+    # Nothing fits: one whole character (with its marks) a line, never a mark on its own.
+    assert wrap("e\u0301\u0323xy", 0.5, len) == ["e\u0301\u0323", "x", "y"]
+    assert wrap("Ä\u0308" * 3, 1, len) == ["Ä\u0308"] * 3
+
+
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=300), width=st.integers(1, 40))
+@settings(max_examples=300, deadline=None)
+def test_wrap_loses_nothing(text: str, width: int) -> None:
+    shown = clean(text)
+    lines = wrap(shown, width, len)
+    assert "".join("".join(lines).split()) == "".join(shown.split())  # only the spaces at breaks go
+    assert wrap(shown, width, len, [1.0] * len(shown)) == lines  # running sums: the same lines
+    for line in lines:
+        assert line == line.strip()
+        assert len(line) <= width or cut(line, len(line) - 1) == ""  # or one character and its marks
+
+
+def test_wrap_measures_about_each_line_not_the_whole_text() -> None:
+    """A 5,000-character name: galloping then bisection per line measures ~the line, not the rest."""
+    measured = 0
+
+    def measure(text: str) -> float:
+        nonlocal measured
+        measured += len(text)
+        return len(text)
+
+    text = "深" * 5000
+    assert wrap(text, 40, measure) == ["深" * 40] * 125
+    assert measured < 20 * len(text)
+
+
+@given(text=st.text(max_size=400), width=st.floats(min_value=2, max_value=180))
+@settings(max_examples=150, deadline=None)
+def test_wrapped_lines_fit_their_cell_in_the_real_fonts_and_keep_every_character(
+    document: Any, text: str, width: float
+) -> None:
+    shown = document.displayable(clean(text))
+    lines = document.fit_lines(text, width)
+    assert "".join("".join(lines).split()) == "".join(shown.split())
+    for line in lines:
+        assert document.get_string_width(line) <= width + 1e-6 or cut(line, len(line) - 1) == ""

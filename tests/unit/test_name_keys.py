@@ -1,0 +1,33 @@
+"""The users index's name key (domain.keys.normalized_name): what name search and order compare."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.keys import NAME_KEY_CHARS, normalized_name
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("José", "jose"),
+        ("Zoë Ångström", "zoe angstrom"),
+        ("ＺＯＥ", "zoe"),  # full width
+        ("Straße", "strasse"),  # casefold
+        ("Ελένη", "ελενη"),  # Greek tonos
+        ("Ёлка", "елка"),  # Cyrillic diaeresis
+        ("  Ana\tMüller ", "anamuller"),  # controls removed, ends trimmed
+    ],
+)
+def test_case_width_and_accents_do_not_count(name: str, key: str) -> None:
+    assert normalized_name(name) == key
+
+
+@pytest.mark.parametrize("name", ["किरण", "สมชาย", "한국어", "محمد"])
+def test_marks_that_are_part_of_other_scripts_words_stay(name: str) -> None:
+    assert normalized_name(name) == name
+
+
+def test_a_prefix_of_a_name_is_a_prefix_of_its_key() -> None:
+    assert normalized_name("Jose Ma").startswith(normalized_name("josé m"))
+    assert len(normalized_name("é" * 500)) == NAME_KEY_CHARS
