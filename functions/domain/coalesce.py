@@ -361,7 +361,8 @@ def _gather_heartbeat(groups: dict[ItemKey, Group], record: StreamRecord, fields
     viewing = _viewing(fields["event_id"], fields["user_id"], kind, content)
     seconds = d["seconds"]
     # ``heartbeat_spans`` for the usual beat, inline (per heartbeat): within one hour, no VOD
-    # completion. The whole seconds since the epoch as ``epoch_second`` counts them (its twin).
+    # completion. The whole seconds since the epoch, floored as ``int(time.timestamp())`` would,
+    # without the float (tests/unit/test_hot_path_twins.py compares the spans with the twin's).
     since = fields["time"] - EPOCH
     start = since.days * DAY + since.seconds - seconds
     hour = start // HOUR

@@ -47,15 +47,6 @@ def heartbeat_spans(moment: float, seconds: int, engaged: int = 0) -> list[HourS
     return spans
 
 
-def epoch_second(moment: datetime) -> int:
-    """The whole seconds from the epoch to an aware ``moment``, floored: ``int(moment.timestamp())``
-    for any time after 1970, without the float (``timestamp()`` takes the microseconds through
-    Python integers; a timedelta's days and seconds are already floored). Inlined, per heartbeat,
-    in ``domain.coalesce._gather_heartbeat``."""
-    since = moment - EPOCH
-    return since.days * DAY + since.seconds
-
-
 @lru_cache(maxsize=4096)
 def hour_label(hour: int) -> str:
     """Sort-key fragment for an hour: ``2026-11-20T10`` (string order is time order)."""
