@@ -12,6 +12,7 @@ ALL = [
     "write_cost",
     "keynote",
     "aggregator_cpu",
+    "aggregator_instructions",
     "collector_throughput",
     "dashboard_read",
     "cold_start",
