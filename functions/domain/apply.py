@@ -32,6 +32,7 @@ from domain import minutes
 from domain.coalesce import (
     BatchPlan,
     Count,
+    Cover,
     Download,
     Group,
     ItemGroup,
@@ -42,6 +43,7 @@ from domain.counters import SECONDS
 from domain.fold import (
     Folded,
     Pending,
+    carried_by,
     fold_item,
     hashes_of,
     hwm_attribute,
@@ -189,11 +191,15 @@ def apply_batch(
 
     syncs: dict[ItemKey, dict[str, Any] | None] = {}
 
+    def carried(key: ItemKey, seq: str) -> int | None:
+        written = persisted.get(key)
+        return carried_by(items.get(key) if written is None else written[0]).get(seq)
+
     def user_stage(group: Group) -> tuple[Group, Folded | BaseException]:
         old = items.get(group.key)
         try:
             spilled = _spilled(items, group.key, old)
-            folded = fold_item(group, old, shard, totals.applied, spilled, syncs.get(group.key))
+            folded = fold_item(group, old, shard, totals.applied, spilled, syncs.get(group.key), carried)
             if folded.state is not None:
                 for page_key, page in folded.pages:  # before the item that counts them
                     store.write_item(page_key, page, PAGE_VERSION)
@@ -226,9 +232,18 @@ def apply_batch(
                 created.setdefault(group.user, []).extend([group.key, *(k for k, _ in result.pages)])
             persisted[group.key] = (result.state, result.pending or {}, group.first_seq)
 
-    # Viewing items first, then the session anchors whose minutes bucket they may move.
+    # Viewing items first, then the session anchors whose minutes bucket they may move. An item
+    # with the second part of a live beat across an hour waits for the first part's item.
     anchors = minutes.anchors_of(g.key for g in groups)
-    collect([g for g in groups if g.key not in anchors], _first_seq)
+    items_first = [g for g in groups if g.key not in anchors]
+    waits = {g.key: earlier for g in items_first if (earlier := _earlier_parts(g))}
+    collect([g for g in items_first if g.key not in waits], _first_seq)
+    waiting = [g for g in items_first if g.key in waits]
+    while waiting:  # in hour order: each round's items wait on none of the items still waiting
+        still = {g.key for g in waiting}
+        ready = [g for g in waiting if waits[g.key].isdisjoint(still)]
+        collect(ready, _first_seq)
+        waiting = [g for g in waiting if g not in ready]
     later = [g for g in groups if g.key in anchors]
     if later:
         by_key: dict[ItemKey, Group] = {}  # filled on the first failure only, not per batch
@@ -279,6 +294,13 @@ def _unerased(groups: list[Group], erased: dict[ItemKey, float], outcome: BatchO
 
 def _first_seq(group: Group) -> str:
     return group.first_seq
+
+
+def _earlier_parts(group: Group) -> set[ItemKey]:
+    """The viewing items holding the first parts of this item's second parts (``Cover.previous``)."""
+    if type(group) is ViewGroup and group.plain:
+        return set()  # most items: no live beat across an hour
+    return {e.op.previous for e in group.entries if type(e.op) is Cover and e.op.previous is not None}
 
 
 # Each user item after the batch: (its state, its pending deltas, the group's first sequence).

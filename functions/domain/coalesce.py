@@ -90,6 +90,12 @@ class Cover(NamedTuple):
     # VOD completion: the media interval watched and the duration the player reported.
     media: tuple[Fraction, Fraction] | None = None
     duration: float | None = None
+    # A live beat across an hour has one engaged allowance for both parts (SPEC 2: min(engaged,
+    # seconds it newly covered)). The first part records what it counted on its item (``carries``);
+    # the second counts at most ``allowance`` minus that, read from the first part's item.
+    carries: bool = False
+    previous: ItemKey | None = None  # the second part: the first part's viewing item
+    allowance: int = 0  # the second part: the beat's engaged seconds
 
 
 Op = Count | Download | Viewed | Cover
@@ -135,7 +141,7 @@ class ViewGroup:
     viewing: _Viewing
     records: list[StreamRecord] = field(default_factory=list)  # in sequence order
     spans: list[tuple[int, int, int]] = field(default_factory=list)  # seconds [lo, hi), engaged
-    plain: bool = True  # no beat with a media position or a duration
+    plain: bool = True  # no beat with a media position or a duration, nor a live beat across an hour
     _entries: list[Entry] | None = None
 
     index = None  # viewing items are in no index
@@ -381,14 +387,20 @@ def _gather_heartbeat(groups: dict[ItemKey, Group], record: StreamRecord, fields
             assert type(cover) is Cover
             group.records.append(record)
             group.spans.append((cover.lo, cover.hi, cover.engaged))
-            if cover.media is not None or cover.duration is not None:
+            shared = cover.carries or cover.previous is not None  # a live beat across the hour
+            if shared or cover.media is not None or cover.duration is not None:
                 group.plain = False
 
 
-def _view_group(groups: dict[ItemKey, Group], viewing: _Viewing, hour: int) -> ViewGroup:
+def _view_key(viewing: _Viewing, hour: int) -> ItemKey:
     key = viewing.hours.get(hour)
     if key is None:
         key = viewing.hours[hour] = keys.user_view_key(*viewing.content, hour_label(hour))
+    return key
+
+
+def _view_group(groups: dict[ItemKey, Group], viewing: _Viewing, hour: int) -> ViewGroup:
+    key = _view_key(viewing, hour)
     group = groups.get(key)
     if group is None:
         group = groups[key] = ViewGroup(key, viewing.user, hour, viewing)
@@ -405,8 +417,16 @@ def _beat_entries(record: StreamRecord, viewing: _Viewing) -> list[tuple[int, En
     media = watched_interval(d.position, d.seconds) if d.kind == "vod" and d.position is not None else None
     engaged = d.engaged_seconds if d.kind == "live" else 0
     out = []
-    for hour, lo, hi, share in heartbeat_spans(when, d.seconds, engaged):
+    spans = heartbeat_spans(when, d.seconds, engaged)
+    shared = engaged > 0 and len(spans) == 2  # across an hour: one allowance for both parts
+    for i, (hour, lo, hi, share) in enumerate(spans):
         cover = Cover(lo, hi, share, viewing.counter, viewing.total, media, d.duration_seconds)
+        if shared:
+            cover = (
+                cover._replace(carries=True)
+                if i == 0
+                else cover._replace(previous=_view_key(viewing, spans[0][0]), allowance=engaged)
+            )
         out.append((hour, Entry(record.seq, when, record.arrival, cover)))
         media = None  # completion is recorded once, on the first part
     return out

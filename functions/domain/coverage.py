@@ -27,8 +27,9 @@ HourSpan = tuple[int, int, int, int]
 def heartbeat_spans(moment: float, seconds: int, engaged: int = 0) -> list[HourSpan]:
     """Split [floor(T) - S, floor(T)) at hour boundaries; engaged seconds go to the earlier part first.
 
-    A heartbeat that straddles an hour boundary counts as two heartbeats, one per hour, which
-    keeps each hour's map independent of the others.
+    A heartbeat that straddles an hour boundary sets seconds in two hours' maps, which keeps each
+    map independent of the others. Its engaged seconds stay one allowance: the later part may use
+    what the earlier part did not count (``Cover.carries`` / ``Cover.previous`` in the fold).
     """
     end = int(moment // 1)  # ``moment``: the heartbeat's time, epoch seconds
     start = end - seconds

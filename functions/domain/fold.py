@@ -49,6 +49,16 @@ _compact_json = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 Deltas = dict[str, dict[str, int]]  # totals item token -> counter -> amount
 Pending = dict[str, Deltas]  # "shard/seq" tag -> deltas not yet confirmed by the totals item
 Applied = Callable[[str, str], bool]  # (tag, totals token) -> already added to that totals item?
+# (viewing item, sequence) -> the engaged seconds that item counted for the first part of that
+# live beat across an hour (``Cover.carries``); None while that part is not applied.
+Carried = Callable[[ItemKey, str], int | None]
+# First parts remembered per item: a second part is applied in the same batch as its first, or in
+# the retries right after it, so the few newest are enough.
+CARRY_KEPT = 8
+
+
+class EarlierHourPending(Exception):
+    """A live beat's second part waits for its first part's item (written in this batch or before)."""
 
 
 @lru_cache(maxsize=1024)  # asked for twice per item folded, and per totals item
@@ -132,6 +142,7 @@ def fold_item(
     applied: Applied,
     spilled: frozenset[bytes] = frozenset(),
     sync: dict[str, Any] | None = None,
+    carried: Carried | None = None,
 ) -> Folded:
     """``sync``: attributes to set whatever the operations (an anchor's minutes bucket and hours,
     derived from its viewing items after they were written; see ``domain.minutes``)."""
@@ -152,7 +163,7 @@ def fold_item(
             return Folded(None)  # nothing new; the second case is most batches' "viewed" for a content
         state = dict(old)
         if entries and type(entries[0].op) is Cover:  # a viewing item (VIEW#…): all its operations are covers
-            changed = _cover_all(state, [e.op for e in entries], deltas)  # type: ignore[misc]
+            changed = _cover_all(state, entries, deltas, carried)
         else:
             hashes = hashes_of(state.get("dedup"))
             known = set(hashes) | spilled
@@ -232,7 +243,7 @@ def _viewed(state: dict[str, Any], op: Viewed, deltas: Deltas) -> bool:
     return True
 
 
-def _cover_all(state: dict[str, Any], covers: list[Cover], deltas: Deltas) -> bool:
+def _cover_all(state: dict[str, Any], entries: list[Entry], deltas: Deltas, carried: Carried | None) -> bool:
     """Set each cover's seconds in the hour's map; engaged seconds count only on new seconds.
 
     The map stays one int for the whole batch: it is decoded and encoded once per item.
@@ -240,17 +251,41 @@ def _cover_all(state: dict[str, Any], covers: list[Cover], deltas: Deltas) -> bo
     before = bits = from_bytes(state.get("bits"))
     seconds = engaged = 0
     changed = False
-    for op in covers:
+    carry: dict[str, int] | None = None
+    for entry in entries:
+        op = entry.op
+        assert type(op) is Cover
         bits, new = _cover(bits, op.lo, op.hi)
         seconds += new
-        engaged += min(op.engaged, new)
+        allowance = op.engaged
+        if op.previous is not None:  # what the beat's first part left of its allowance
+            first = carried(op.previous, entry.seq) if carried else None
+            if first is None:
+                raise EarlierHourPending(f"{op.previous.sk} has not applied {entry.seq}")
+            allowance = op.allowance - first
+        counted = allowance if allowance < new else new
+        engaged += counted
+        if op.carries:
+            carry = carry if carry is not None else carried_by(state)
+            carry[entry.seq] = counted
         if op.duration is not None and state.get("duration") != op.duration:
             state["duration"] = op.duration
             changed = True
         if op.media is not None:
             changed |= _watched_media(state, op.media)
-    first = covers[0]
-    return _counted(state, before, bits, seconds, engaged, first.total, first.counter, deltas) or changed
+    if carry is not None:
+        state["carry"] = _compact_json(dict(sorted(carry.items())[-CARRY_KEPT:]))
+        changed = True
+    first_op = entries[0].op
+    assert type(first_op) is Cover
+    counted_any = _counted(state, before, bits, seconds, engaged, first_op.total, first_op.counter, deltas)
+    return counted_any or changed
+
+
+def carried_by(item: dict[str, Any] | None) -> dict[str, int]:
+    """An item's remembered first parts: sequence -> engaged seconds counted (``Cover.carries``)."""
+    raw = (item or {}).get("carry")
+    return dict(json.loads(raw)) if raw else {}
 
 
 def _cover_runs(state: dict[str, Any], group: ViewGroup, deltas: Deltas) -> bool:

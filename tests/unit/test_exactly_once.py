@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,7 +36,7 @@ from tests.support.events import (
 )
 from tests.support.memory_store import MemoryStore
 
-BOOKKEEPING = {"version", "pending", "dedup", "dedup_pages", "hours", "open_hours"}
+BOOKKEEPING = {"version", "pending", "dedup", "dedup_pages", "hours", "open_hours", "carry"}
 
 
 def stream(raws: list[dict]) -> list[StreamRecord]:
@@ -128,17 +129,46 @@ def test_live_seconds_are_the_union_of_heartbeat_intervals(beats: list[dict], se
     store = MemoryStore()
     deliver_chaotically(store, stream(beats), random.Random(seed))
     watched: set[int] = set()
-    for beat in beats:
+    engaged = 0
+    for beat in beats:  # SPEC 2, in stream order: min(engagedSeconds, seconds it newly covered)
         event = parse_event(beat)
         end = int(event.time.timestamp() // 1)
-        watched |= set(range(end - beat["data"]["seconds"], end))
+        covered = set(range(end - beat["data"]["seconds"], end))
+        engaged += min(beat["data"]["engagedSeconds"], len(covered - watched))
+        watched |= covered
     hours = [v for k, v in store.items.items() if k.sk.startswith("VIEW#L#s1#")]
     assert sum(h["seconds"] for h in hours) == len(watched)
     assert sum(from_bytes(h["bits"]).bit_count() for h in hours) == len(watched)
-    assert sum(h.get("engaged", 0) for h in hours) <= len(watched)
+    assert sum(h.get("engaged", 0) for h in hours) == engaged
     total = store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]
     assert total["live_seconds"] == len(watched)  # never more than the wall-clock time watched
+    assert total.get("engaged_seconds", 0) == engaged
     assert total["viewers"] == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        # tab A covered 10:59:30-11:00:00; tab B's beat covers 10:59:30-11:00:30 with 45 s engaged:
+        # its 30 new seconds are all after the hour, and min(45, 30) = 30 of them count.
+        (("2026-11-20T11:00:00Z", 30, 0), ("2026-11-20T11:00:30Z", 60, 45), 30),
+        (("2026-11-20T10:00:00Z", 30, 0), ("2026-11-20T10:00:30Z", 60, 30), 30),
+        # the new seconds before the hour, the covered ones after it
+        (("2026-11-20T11:00:30Z", 30, 0), ("2026-11-20T11:00:30Z", 60, 45), 30),
+        # both halves partly new
+        (("2026-11-20T11:00:10Z", 20, 0), ("2026-11-20T11:00:30Z", 60, 50), 40),
+    ],
+)
+def test_a_beat_across_the_hour_counts_its_engaged_seconds_once_over_both_hours(
+    first: tuple[str, int, int], second: tuple[str, int, int], expected: int
+) -> None:
+    records = stream([live("s1", seconds, engaged, time=when) for when, seconds, engaged in (first, second)])
+    for batches in ([records], [records[:1], records[1:]]):
+        store = MemoryStore()
+        for batch in batches:
+            apply_once(store, batch)
+        total = store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]
+        assert total.get("engaged_seconds", 0) == expected
 
 
 def test_thirty_beats_at_one_instant_are_one_minute() -> None:
