@@ -167,28 +167,31 @@ def user_activity(event_id: str, user_id: str) -> d.UserActivity:
 
 def attendees_viewing(event_id: str, session_id: str, user_ids: list[str]) -> dict[str, d.SessionActivity]:
     """Each listed attendee's viewing of the session, read by key: one BatchGetItem for their
-    user-session items, one for the hourly viewing items those list (no Query per attendee)."""
+    user-session items, one for the hourly viewing items those list (no Query per attendee).
+
+    An anchor past its bound (``minutes.MAX_HOURS``) lists its oldest hours only as a merged
+    sum, which says neither their kind nor their engaged seconds: such an attendee's viewing
+    items of the session are read by Query instead (two, live and recording; rare)."""
     anchors = [keys.user_session_key(event_id, u, session_id) for u in user_ids]
     rollups = {u: _Rollup() for u in user_ids}
-    merged: dict[str, int] = {}
     views: list[keys.ItemKey] = []
+    queried: list[str] = []
     for item in _batch_get(anchors):
         if not isinstance(item, UserSession):
             continue
-        user_id = item.pk.rsplit("#", 1)[-1]
-        for hour, seconds in json.loads(item.hours or "{}").items():
-            if hour == minutes.MERGED:  # hours merged past the anchor's bound: seconds as recorded
-                merged[user_id] = int(seconds)
-            else:
-                views.append(minutes.view_key(keys.ItemKey(item.pk, item.sk), hour))
+        hours = json.loads(item.hours or "{}")
+        if minutes.MERGED in hours:
+            queried.append(item.pk)
+        else:
+            views.extend(minutes.view_key(keys.ItemKey(item.pk, item.sk), hour) for hour in hours)
     for item in _batch_get(views):
         rollups[item.pk.rsplit("#", 1)[-1]].add(item)
-    out = {}
-    for user_id, rollup in rollups.items():
-        session = rollup.session(session_id)
-        session[RECORDING_SECONDS] = session.get(RECORDING_SECONDS, 0) + merged.get(user_id, 0)
-        out[user_id] = _session_activity(session)
-    return out
+    for pk in queried:
+        for kind in ("live", "recording"):
+            prefix = keys.user_view_key(event_id, "", kind, session_id, "").sk  # VIEW#L#s#
+            for item in AnalyticsItem.query(pk, AnalyticsItem.sk.startswith(prefix)):
+                rollups[pk.rsplit("#", 1)[-1]].add(item)
+    return {user_id: _session_activity(rollup.session(session_id)) for user_id, rollup in rollups.items()}
 
 
 def attachment_downloads(event_id: str, source: keys.ItemKey) -> int:

@@ -107,3 +107,23 @@ def test_attendees_are_sorted_by_minutes_bucket_then_id_with_exact_minutes(aws: 
     )[1]["attendees"]
     assert [(r["userId"], r["viewedSeconds"]) for r in rest["items"]] == [("u0", 0), ("u1", 180)]
     assert rest["nextCursor"] is None
+
+
+def test_an_attendee_with_more_hours_than_the_anchor_lists_shows_the_dashboards_figures(aws: Aws) -> None:
+    """98 hours of live viewing: the anchor merges its oldest hours into one entry (minutes.MERGED).
+    The attendee row must still read live seconds as live, keep their engaged seconds, and count
+    a late beat for a merged hour once."""
+    times = [f"2026-11-{20 + h // 24:02d}T{h % 24:02d}:30:00Z" for h in range(98)]  # one beat an hour
+    hours = [ev.live("s1", 60, 30, user="u1", time=when) for when in times]
+    late = ev.live("s1", 60, 60, user="u1", time="2026-11-20T00:10:00Z")  # new seconds in the first hour
+    apply_events(hours[:97])
+    apply_events(hours[97:], start_seq=1000)
+    apply_events([late], start_seq=2000)
+    status, body, _ = call_api("GET", "/v1/events/e1/sessions/s1/analytics", jwt=READER)
+    assert status == 200, body
+    (row,) = body["attendees"]["items"]
+    status, board, _ = call_api("GET", "/v1/events/e1/users/u1/analytics", jwt=READER)
+    assert status == 200, board
+    (session,) = board["sessions"]
+    assert row["viewedSeconds"] == session["viewedSeconds"] == 99 * 60
+    assert row["engagementRate"] == session["engagementRate"] == round((98 * 30 + 60) / (99 * 60), 4)
