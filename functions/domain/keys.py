@@ -154,9 +154,15 @@ def normalized_name(name: str | None) -> str:
     casefold, without the combining diacritical marks of Latin, Greek and Cyrillic letters (U+0300
     to U+036F: "José" is "jose"), recomposed (NFC). Other scripts' marks stay: in Devanagari or
     Thai they are vowels and tones, part of the word."""
-    text = unicodedata.normalize("NFKD", (name or "").casefold())
-    kept = "".join(c for c in text if c >= " " and not "\u0300" <= c <= "\u036f")
+    # Decomposed before casefolding too: U+1D518 (Fraktur U) and U+2122 (TM) become capitals only then.
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name or "").casefold())
+    kept = "".join(c for c in text if not _dropped(c))
     return unicodedata.normalize("NFC", kept).strip()[:NAME_KEY_CHARS]
+
+
+def _dropped(c: str) -> bool:
+    """C0 and C1 controls, DEL, and the Latin/Greek/Cyrillic combining marks."""
+    return c < " " or "\x7f" <= c <= "\x9f" or "\u0300" <= c <= "\u036f"
 
 
 def name_index_sk(name: str | None, user_id: str) -> str:

@@ -17,6 +17,9 @@ from domain.keys import NAME_KEY_CHARS, normalized_name
         ("Ελένη", "ελενη"),  # Greek tonos
         ("Ёлка", "елка"),  # Cyrillic diaeresis
         ("  Ana\tMüller ", "anamuller"),  # controls removed, ends trimmed
+        ("𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "unicode"),  # compatibility letters are capitals until decomposed
+        ("ℍ𝕒𝕟𝕟𝕒™", "hannatm"),
+        ("Ana\x7fMü\x85ller", "anamuller"),  # DEL and C1 controls too
     ],
 )
 def test_case_width_and_accents_do_not_count(name: str, key: str) -> None:
