@@ -42,6 +42,14 @@ _STATIC_TYPES = {
 }
 
 
+def query_parameters(query: str) -> dict[str, str]:
+    """As payload format 2.0 has them: blank values kept, a repeated name's values joined by commas."""
+    out: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        out[name] = f"{out[name]},{value}" if name in out else value
+    return out
+
+
 @dataclass
 class Route:
     method: str
@@ -264,7 +272,7 @@ class Gateway:
             "routeKey": context["routeKey"],
             "rawPath": request.path,
             "rawQueryString": query,
-            "queryStringParameters": dict(parse_qsl(query)) or None,
+            "queryStringParameters": query_parameters(query) or None,
             "pathParameters": params or None,
             "headers": {k.lower(): v for k, v in request.headers.items()},
             "requestContext": context,

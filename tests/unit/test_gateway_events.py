@@ -42,3 +42,14 @@ def test_json_is_passed_as_text_and_other_bodies_in_base64() -> None:
     assert (binary["body"], binary["isBase64Encoded"]) == ("AAE=", True)
     not_utf8 = event_for(b"\xff{}", "application/json")
     assert not_utf8["isBase64Encoded"] is True
+
+
+def test_query_parameters_keep_blank_values_and_join_repeats_with_commas_like_payload_2() -> None:
+    request = EnvironBuilder(
+        method="GET", path="/v1/events/e1/users", query_string="q=&sort=name&x=1&x=2"
+    ).get_request()
+    event = Gateway._event(
+        request, Route("GET", "/v1/events/{eventId}/users", "query.api.handler", public=False), {}, None
+    )
+    assert event["queryStringParameters"] == {"q": "", "sort": "name", "x": "1,2"}
+    assert event["rawQueryString"] == "q=&sort=name&x=1&x=2"
