@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-ID_CHARS = "must be 1-128 characters of A-Z a-z 0-9 . _ : -"
+ID_CHARS = "must be 1-128 characters of A-Z a-z 0-9 . _ : -, not only dots"
 NOT_UNICODE = "must be valid Unicode text (no unpaired surrogates)"
 
 _MESSAGES = {

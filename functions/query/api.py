@@ -18,7 +18,7 @@ from domain.counters import DOWNLOADS
 from domain.views import attendee_row, session_totals, user_list_item, vod_totals
 from logic.dashboard import user_dashboard, user_list_page
 from models.dashboard import AttachmentPage, Dashboard, SessionPage, VodPage
-from models.ids import ID_PATTERN
+from models.ids import ID_MAX_LENGTH, PATH_ID_PATTERN
 from query import models
 from query.cursor import decode_cursor, decode_position, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
@@ -41,8 +41,8 @@ app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 register_error_handlers(app)
 register_validation_errors(app)
 
-SessionId = Annotated[str, Path(pattern=ID_PATTERN)]
-VodId = Annotated[str, Path(pattern=ID_PATTERN)]
+SessionId = Annotated[str, Path(pattern=PATH_ID_PATTERN, max_length=ID_MAX_LENGTH)]
+VodId = Annotated[str, Path(pattern=PATH_ID_PATTERN, max_length=ID_MAX_LENGTH)]
 Limit = Annotated[int, Query(ge=1, le=200, description="page size, 1..200")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="nextCursor of the previous page")]
 

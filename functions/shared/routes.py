@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from models.ids import ID_PATTERN
+from models.ids import ID_MAX_LENGTH, PATH_ID_PATTERN
 from models.messages import message_of
 from shared.errors import ApiError
 from shared.http import error_response
 from shared.resolver import APIGatewayHttpResolver, Path, RequestValidationError, Response
 
-EventId = Annotated[str, Path(pattern=ID_PATTERN, description="the virtual event")]
-UserId = Annotated[str, Path(pattern=ID_PATTERN, description="the attendee")]
+EventId = Annotated[
+    str, Path(pattern=PATH_ID_PATTERN, max_length=ID_MAX_LENGTH, description="the virtual event")
+]
+UserId = Annotated[str, Path(pattern=PATH_ID_PATTERN, max_length=ID_MAX_LENGTH, description="the attendee")]
 
 
 def register_validation_errors(app: APIGatewayHttpResolver) -> None:

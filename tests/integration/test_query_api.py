@@ -272,7 +272,7 @@ def test_cursor_scopes_do_not_collide_when_ids_contain_colons(aws: Aws) -> None:
     assert (status, body["error"]["code"]) == (400, "invalid_cursor")
 
 
-ID_CHARS = "must be 1-128 characters of A-Z a-z 0-9 . _ : -"  # the ingest contract's wording
+ID_CHARS = "must be 1-128 characters of A-Z a-z 0-9 . _ : -, not only dots"  # the ingest contract's wording
 
 
 @pytest.mark.parametrize(
@@ -285,7 +285,9 @@ ID_CHARS = "must be 1-128 characters of A-Z a-z 0-9 . _ : -"  # the ingest contr
         ("/v1/events/e1/users", {"limit": "ten"}, "limit", "must be an integer"),
         ("/v1/events/e1/users", {"sort": "minutes"}, "sort", "must be one of: 'name' or '-name'"),
         ("/v1/events/e1/users", {"cursor": "c" * 2049}, "cursor", "must be at most 2048 characters"),
-        ("/v1/events/e1/users/" + "x" * 129 + "/analytics", {}, "userId", ID_CHARS),
+        ("/v1/events/e1/users/" + "x" * 129 + "/analytics", {}, "userId", "must be at most 128 characters"),
+        ("/v1/events/e1/users/../analytics", {}, "userId", ID_CHARS),  # not only dots, as in events
+        ("/v1/events/./users", {}, "eventId", ID_CHARS),
     ],
 )
 def test_bad_ids_and_parameters_are_400(aws: Aws, path: str, query: dict, field: str, message: str) -> None:

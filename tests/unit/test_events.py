@@ -119,7 +119,7 @@ def test_future_limit_is_the_collectors_job_only() -> None:
         ),
         (
             {"kind": "live", "sessionId": "s 1", "seconds": 10},
-            {"data.sessionId": "must be 1-128 characters of A-Z a-z 0-9 . _ : -"},
+            {"data.sessionId": "must be 1-128 characters of A-Z a-z 0-9 . _ : -, not only dots"},
         ),
     ],
 )
@@ -145,10 +145,10 @@ def test_envelope_rules() -> None:
         "data": "is required",
     }
     assert errors_of(ev.event("hand.raised", {"sessionId": "s"}, ev="bad#id")) == {
-        "eventId": "must be 1-128 characters of A-Z a-z 0-9 . _ : -"
+        "eventId": "must be 1-128 characters of A-Z a-z 0-9 . _ : -, not only dots"
     }
     assert errors_of(ev.event("hand.raised", {"sessionId": "s"}, user="x" * 129)) == {
-        "userId": "must be 1-128 characters of A-Z a-z 0-9 . _ : -"
+        "userId": "must be 1-128 characters of A-Z a-z 0-9 . _ : -, not only dots"
     }
     assert errors_of(ev.event("hand.raised", {"sessionId": "s"}, id="")) == {"id": "must not be empty"}
     assert errors_of(ev.event("nope", {}))["type"].startswith("must be one of: user.profile")
