@@ -28,6 +28,24 @@ FALLBACKS: tuple[tuple[str, str, tuple[range, ...] | None], ...] = (
     ("beng", "NotoSansBengali-Regular.ttf", (range(0x0980, 0x0A00),)),
     ("taml", "NotoSansTamil-Regular.ttf", (range(0x0B80, 0x0C00), range(0x11FC0, 0x12000))),
     ("thai", "NotoSansThai-Regular.ttf", (range(0x0E00, 0x0E80),)),
+    ("guru", "NotoSansGurmukhi-Regular.ttf", (range(0x0A00, 0x0A80),)),
+    ("gujr", "NotoSansGujarati-Regular.ttf", (range(0x0A80, 0x0B00),)),
+    ("orya", "NotoSansOriya-Regular.ttf", (range(0x0B00, 0x0B80),)),
+    ("telu", "NotoSansTelugu-Regular.ttf", (range(0x0C00, 0x0C80),)),
+    ("knda", "NotoSansKannada-Regular.ttf", (range(0x0C80, 0x0D00),)),
+    ("mlym", "NotoSansMalayalam-Regular.ttf", (range(0x0D00, 0x0D80),)),
+    ("sinh", "NotoSansSinhala-Regular.ttf", (range(0x0D80, 0x0E00), range(0x111E0, 0x11200))),
+    (
+        "mymr",
+        "NotoSansMyanmar-Regular.ttf",
+        (range(0x1000, 0x10A0), range(0xA9E0, 0xAA00), range(0xAA60, 0xAA80)),
+    ),
+    ("khmr", "NotoSansKhmer-Regular.ttf", (range(0x1780, 0x1800), range(0x19E0, 0x1A00))),
+    (
+        "ethi",
+        "NotoSansEthiopic-Regular.ttf",
+        (range(0x1200, 0x13A0), range(0x2D80, 0x2DE0), range(0xAB00, 0xAB30)),
+    ),
     (CJK, "wqy-microhei.ttc", None),
     ("emoji", "NotoEmoji-Regular.ttf", None),  # monochrome
 )
