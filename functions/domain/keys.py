@@ -149,13 +149,35 @@ NAME_KEY_CHARS = 100  # the indexed part of a name; a search prefix may not be l
 _NAME_SEPARATOR = "\x01"  # below every character a normalised name keeps
 
 
+# Latin letters that are not a base letter plus a mark, so NFKD leaves them whole: their base
+# letters, so that "Søren" is found as "soren" and downloads as "Soren - analytics.pdf".
+_BASE_LETTERS = {
+    "ø": "o",
+    "đ": "d",
+    "ð": "d",
+    "ł": "l",
+    "ħ": "h",
+    "ŧ": "t",
+    "\u0131": "i",  # dotless i
+    "ŋ": "n",
+    "æ": "ae",
+    "œ": "oe",
+    "þ": "th",
+}
+LATIN_FOLDS: dict[int, str] = {
+    ord(case(letter)): case(base) for letter, base in _BASE_LETTERS.items() for case in (str.lower, str.upper)
+}
+
+
 def normalized_name(name: str | None) -> str:
     """Case-, width- and accent-insensitive form of a name, control characters removed: NFKD and
     casefold, without the combining diacritical marks of Latin, Greek and Cyrillic letters (U+0300
     to U+036F: "José" is "jose"), recomposed (NFC). Other scripts' marks stay: in Devanagari or
     Thai they are vowels and tones, part of the word."""
     # Decomposed before casefolding too: U+1D518 (Fraktur U) and U+2122 (TM) become capitals only then.
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name or "").casefold())
+    text = unicodedata.normalize(
+        "NFKD", unicodedata.normalize("NFKD", name or "").casefold().translate(LATIN_FOLDS)
+    )
     kept = "".join(c for c in text if not _dropped(c))
     return unicodedata.normalize("NFC", kept).strip()[:NAME_KEY_CHARS]
 

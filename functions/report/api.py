@@ -8,7 +8,7 @@ import time: no other function ever loads it, and this one only when it renders.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -89,7 +89,7 @@ def create_report(eventId: EventId, userId: UserId) -> Response[ReportLink]:
     metrics.add_metric(name="ReportsCreated", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="ReportRenderTime", unit=MetricUnit.Milliseconds, value=render_ms)
     logger.info("report created", extra={"eventId": eventId, "bytes": len(pdf), "renderMs": render_ms})
-    link = ReportLink(url=url, expiresAt=_stamp(now + timedelta(seconds=expires)), key=key)
+    link = ReportLink(url=url, expiresAt=_stamp(reports.link_expiry(url)), key=key)
     return Response(201, content_types.APPLICATION_JSON, link, JSON_HEADERS)
 
 

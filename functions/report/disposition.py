@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import quote
 
+from domain.keys import LATIN_FOLDS
 from report.text import clean, cut
 
 SUFFIX = " - analytics.pdf"
@@ -26,8 +27,10 @@ def _name(user_name: str) -> str:
 
 
 def _ascii(name: str) -> str:
-    """Accents dropped (``Zoë`` → ``Zoe``), anything else non-ASCII removed."""
-    decomposed = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    """Accents dropped (``Zoë`` → ``Zoe``, ``Søren`` → ``Soren``), anything else non-ASCII removed."""
+    decomposed = (
+        unicodedata.normalize("NFKD", name.translate(LATIN_FOLDS)).encode("ascii", "ignore").decode("ascii")
+    )
     text = " ".join("".join(c for c in decomposed if c.isprintable() and c not in _UNSAFE).split())
     return text.strip(" .") if any(c.isalnum() for c in text) else DEFAULT_NAME
 

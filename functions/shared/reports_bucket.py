@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from shared.clients import client
 
@@ -38,6 +39,14 @@ def download_url(bucket: str, key: str, content_disposition: str, expires_in: in
     }
     url: str = client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
     return url
+
+
+def link_expiry(url: str) -> datetime:
+    """When a presigned (SigV4) URL stops working: its signing time plus its lifetime, as S3 checks
+    them (the time it was asked for is earlier by the render)."""
+    query = parse_qs(urlsplit(url).query)
+    signed = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return signed + timedelta(seconds=int(query["X-Amz-Expires"][0]))
 
 
 def delete_user_reports(bucket: str, event_id: str, user_id: str) -> int:

@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -81,6 +82,16 @@ def test_report_is_stored_encrypted_and_linked(scripted: Aws) -> None:
     assert query["response-content-type"] == ["application/pdf"]
     expires = datetime.strptime(body["expiresAt"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert before + timedelta(seconds=900) <= expires <= datetime.now(UTC) + timedelta(seconds=900)
+
+
+def test_the_link_expires_when_its_signature_does_however_long_the_render_took(scripted: Aws) -> None:
+    asked = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)  # a 30 s render
+    with patch("report.api._now", return_value=asked):
+        status, body, _ = call_report()
+    assert status == 201, body
+    query = parse_qs(urlparse(body["url"]).query)
+    signed = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert body["expiresAt"] == f"{signed + timedelta(seconds=900):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def test_report_prints_the_dashboard_numbers(scripted: Aws) -> None:

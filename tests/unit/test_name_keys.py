@@ -20,6 +20,7 @@ from domain.keys import NAME_KEY_CHARS, normalized_name
         ("𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "unicode"),  # compatibility letters are capitals until decomposed
         ("ℍ𝕒𝕟𝕟𝕒™", "hannatm"),
         ("Ana\x7fMü\x85ller", "anamuller"),  # DEL and C1 controls too
+        ("Søren Łukasz Đorđević Þór Æsa", "soren lukasz dordevic thor aesa"),  # letters NFKD keeps whole
     ],
 )
 def test_case_width_and_accents_do_not_count(name: str, key: str) -> None:

@@ -96,6 +96,7 @@ def _decoded(header: str) -> str | None:
     ("name", "fallback", "full"),
     [
         ("Zoë Ångström", "Zoe Angstrom - analytics.pdf", "Zoë Ångström - analytics.pdf"),
+        ("Søren Łukasz", "Soren Lukasz - analytics.pdf", "Søren Łukasz - analytics.pdf"),  # NFKD keeps them
         ("中村 美咲", "report - analytics.pdf", "中村 美咲 - analytics.pdf"),
         ("محمد الأحمد", "report - analytics.pdf", "محمد الأحمد - analytics.pdf"),
         ('Bob "The Builder" O\'Neil', "Bob The Builder O'Neil - analytics.pdf", None),
