@@ -140,6 +140,12 @@ class CatalogSessionData(_Model):
     starts_at: UtcTime | None = None
     ends_at: UtcTime | None = None
 
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> CatalogSessionData:
+        if self.starts_at is not None and self.ends_at is not None and self.ends_at < self.starts_at:
+            raise ValueError("endsAt must not be before startsAt")
+        return self
+
 
 class CatalogVodData(_Model):
     vod_id: Id

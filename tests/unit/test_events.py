@@ -177,6 +177,20 @@ def test_catalog_attachment_needs_exactly_one_source() -> None:
     ) == {"data": "give sessionId or vodId, not both"}
 
 
+def test_a_catalog_session_may_not_end_before_it_starts() -> None:
+    times = {
+        "sessionId": "s",
+        "name": "K",
+        "startsAt": "2026-11-20T10:00:00Z",
+        "endsAt": "2026-11-20T09:59:59Z",
+    }
+    assert errors_of(ev.event("catalog.session", times, user=None)) == {
+        "data": "endsAt must not be before startsAt"
+    }
+    same = {**times, "endsAt": "2026-11-20T10:00:00Z"}  # an instant is a session, if a short one
+    assert parse_event(ev.event("catalog.session", same, user=None), now=NOW).type == "catalog.session"
+
+
 def test_unknown_fields_are_ignored_and_never_forwarded() -> None:
     raw = ev.chat("s1")
     raw["data"]["text"] = "my private message"
