@@ -37,8 +37,9 @@ from models.ids import ID_PATTERN, format_time
 from models.ids import TIME_FORMAT as TIME_FORMAT  # re-exported: the aggregator formats with it
 from models.messages import message_of
 
-# Path parameters use this pattern too; "not all dots" is checked on its own (pydantic's regex engine has
-# no lookahead), because URL clients normalise "." and ".." out of paths.
+# Ids may not be only dots, because URL clients normalise "." and ".." out of paths: events check
+# it on its own, to say so ("must not be only dots"); path parameters in their pattern
+# (models.ids.PATH_ID_PATTERN).
 MAX_FUTURE = timedelta(minutes=5)
 MAX_PARTITION_KEY = 256  # Kinesis refuses longer partition keys (the whole PutRecords call)
 MAX_SECONDS = 10**7  # positions and durations: about 115 days of media
