@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from dal import connection
 from dal.items import (
     GSI1_NAME,
     AnalyticsItem,
@@ -303,9 +304,8 @@ def index_page(
     if start:
         request["ExclusiveStartKey"] = start
     entries: list[dict[str, Any]] = []
-    connection = AnalyticsItem._get_connection().connection
     while len(entries) <= limit:
-        response = connection.dispatch("Query", request)
+        response = connection.dispatch(AnalyticsItem, "Query", request)
         entries += response.get("Items", [])
         if "LastEvaluatedKey" not in response:
             break

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from infra import demo
@@ -105,13 +107,23 @@ def test_chaos_replay_equals_a_clean_run(aws: Aws) -> None:
         counts = deliver(records, rng, chaotic=True)
     finally:
         faults.uninstall()
-    print(
+    summary = (
         f"chaos: {len(events)} events in {requests} requests, {kinesis_faults.injected} PutRecords refusals, "
-        f"{faults.total} DynamoDB faults {faults.injected}, {counts['deliveries']} deliveries, "
-        f"{counts['resumed']} resumptions, {counts['crashes']} bisected crashes"
+        f"{faults.total} DynamoDB faults {dict(sorted(faults.injected.items()))}, {counts['deliveries']} "
+        f"deliveries, {counts['resumed']} resumptions, {counts['crashes']} bisected crashes"
     )
+    print(summary)
     assert kinesis_faults.injected > 0
     assert faults.total > 10
     assert counts["crashes"] > 0
     assert readers_view(table_items(aws.client("dynamodb"), aws.table)) == clean_items
     assert dashboards(users) == clean_boards
+    # The run is deterministic, so the figures docs/reliability.md quotes must be this run's.
+    assert summary == quoted_chaos_run(), f"docs/reliability.md quotes another run; this one: {summary}"
+
+
+def quoted_chaos_run() -> str:
+    text = (Path(__file__).parents[2] / "docs" / "reliability.md").read_text(encoding="utf-8")
+    quote = re.search(r"`(chaos: [^`]*)`", text)
+    assert quote, "docs/reliability.md quotes no chaos run"
+    return " ".join(quote.group(1).split())

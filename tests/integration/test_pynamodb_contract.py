@@ -8,6 +8,8 @@ back as the models say: these tests compare both ways of writing, attribute by a
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,3 +167,21 @@ def test_latest_value_update_matches_pynamodb_save(aws: Aws, model: type[Analyti
     assert normalised({k: v for k, v in ours.items() if k not in {"pk", "sk"}}) == normalised(
         {k: v for k, v in theirs.items() if k not in {"pk", "sk"}}
     )
+
+
+def test_pynamodb_private_names_are_reached_only_through_the_adapter() -> None:
+    """``_get_connection`` and the connection's ``dispatch``/``client`` live in dal/connection.py only;
+    dal/items.py may override ``_get_connection`` (to share the adapter's connection), not call it."""
+    root = Path(__file__).parents[2] / "functions"
+    allowed = {root / "dal" / "connection.py"}
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and (
+                node.attr == "_get_connection"
+                or (isinstance(node.value, ast.Attribute) and node.value.attr == "connection")
+            ):
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == [], f"PynamoDB internals outside dal/connection.py: {found}"

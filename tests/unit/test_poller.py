@@ -115,6 +115,7 @@ class FlakyStream:
             f"shardId-00000000000{n}": [str(i + 1) for i in range(records_per_shard)] for n in range(2)
         }
         self.failures: dict[str, int] = {}
+        self.reads_past_end: dict[str, int] = dict.fromkeys(self.shards, 0)  # answered pages with nothing new
 
     def _maybe_fail(self, operation: str) -> None:
         if self.rng.random() < self.failure_rate:
@@ -145,6 +146,8 @@ class FlakyStream:
         self._maybe_fail("GetRecords")
         shard, start = ShardIterator.split("|")
         page = self.shards[shard][int(start) : int(start) + min(Limit, 7)]
+        if not page:
+            self.reads_past_end[shard] += 1
         records = [
             {"SequenceNumber": seq, "PartitionKey": "k", "Data": f"{shard}/{seq}".encode()} for seq in page
         ]
@@ -176,7 +179,10 @@ def test_transient_stream_errors_and_crashes_neither_stop_lose_nor_repeat_record
     p.start()
     try:
         assert wait_until(lambda: len(applied) >= 300), f"only {len(applied)} of 300 records applied"
-        time.sleep(0.05)  # a repeat would arrive now
+        # A repeat would come from a re-read after the end: wait until each shard was read past its
+        # end a few more times (not a fixed pause, which a busy machine can outrun).
+        seen = dict(stream.reads_past_end)
+        assert wait_until(lambda: all(stream.reads_past_end[s] >= seen[s] + 3 for s in seen))
     finally:
         p.stop()
         p.join(5)
