@@ -11,11 +11,10 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dal import bind_table, reads
+from dal import bind_table
 from domain import dashboard as d
 from domain import keys
-from domain.counters import DOWNLOADS
-from domain.views import attendee_row, session_totals, user_list_item, vod_totals
+from logic import event_views
 from logic.dashboard import user_dashboard, user_list_page
 from models.dashboard import AttachmentPage, Dashboard, SessionPage, VodPage
 from models.ids import ID_MAX_LENGTH, PATH_ID_PATTERN
@@ -140,17 +139,9 @@ def list_users(
     if q is not None and not keys.normalized_name(q):
         raise BadRequest("the name prefix is empty once normalised", code="invalid_prefix")
     scope = listing_scope("users", eventId, sort, q or "")
-    page = reads.index_page(
-        keys.users_index_pk(eventId),
-        limit,
-        decode_cursor(_secret_if(cursor), scope, cursor),
-        prefix=keys.name_prefix_sk(q) if q else None,
-        descending=sort == "-name",
-    )
-    user_ids = [key.pk.rsplit("#", 1)[-1] for key in page.items]
-    found = reads.profiles(eventId, user_ids)  # the index holds keys only: profiles by key
-    items = [user_list_item(eventId, u, found[u]) for u in user_ids if u in found]
-    return models.UserPage.model_validate({"items": items, "nextCursor": _next(scope, page.last_key)})
+    start = decode_cursor(_secret_if(cursor), scope, cursor)
+    page = event_views.users_page(eventId, start, limit, prefix=q, descending=sort == "-name")
+    return models.UserPage.model_validate({"items": page.items, "nextCursor": _next(scope, page.last_key)})
 
 
 @app.get("/v1/events/<eventId>/sessions/<sessionId>/analytics", summary="Session totals and attendees")
@@ -161,28 +152,18 @@ def get_session(
     cursor: Cursor = None,
 ) -> models.SessionAnalytics:
     caller(app).require_event(READ, eventId)
-    total_key = keys.session_total_key(eventId, sessionId)
-    total = reads.total(total_key)
-    entry = reads.catalog_entry(eventId, keys.session_sk(sessionId))
-    if total is None and entry is None:
-        raise NotFound("no such session in this event", code="session_not_found")
     scope = listing_scope("attendees", eventId, sessionId)
-    # Attendees by minutes bucket, then id (the index); exact figures read by key, no Query each.
-    page = reads.index_page(total_key.pk, limit, decode_cursor(_secret_if(cursor), scope, cursor))
-    user_ids = [key.pk.rsplit("#", 1)[-1] for key in page.items]
-    profiles = reads.profiles(eventId, user_ids)
-    viewing = reads.attendees_viewing(eventId, sessionId, user_ids)
-    rows = [attendee_row(eventId, uid, profiles.get(uid), viewing[uid]) for uid in user_ids]
-    counts = reads.counters(total) if total is not None else {}
-    counts[DOWNLOADS] = counts.get(DOWNLOADS, 0) + reads.attachment_downloads(eventId, total_key)
+    start = decode_cursor(_secret_if(cursor), scope, cursor)
+    found = event_views.session_analytics(eventId, sessionId, start, limit)
+    attendees = found.attendees
     return models.SessionAnalytics.model_validate(
         {
             "eventId": eventId,
             "sessionId": sessionId,
-            "name": entry.name if entry and entry.name else sessionId,
-            "catalogMissing": not (entry and entry.name),
-            "totals": session_totals(counts),
-            "attendees": {"items": rows, "nextCursor": _next(scope, page.last_key)},
+            "name": found.named.name,
+            "catalogMissing": found.named.catalog_missing,
+            "totals": found.totals,
+            "attendees": {"items": attendees.items, "nextCursor": _next(scope, attendees.last_key)},
             "generatedAt": _stamp(_now()),
         }
     )
@@ -191,21 +172,15 @@ def get_session(
 @app.get("/v1/events/<eventId>/vods/<vodId>/analytics", summary="VOD totals")
 def get_vod(eventId: EventId, vodId: VodId) -> models.VodAnalytics:
     caller(app).require_event(READ, eventId)
-    total_key = keys.vod_total_key(eventId, vodId)
-    total = reads.total(total_key)
-    entry = reads.catalog_entry(eventId, keys.vod_sk(vodId))
-    if total is None and entry is None:
-        raise NotFound("no such VOD in this event", code="vod_not_found")
-    counts = reads.counters(total) if total is not None else {}
-    counts[DOWNLOADS] = counts.get(DOWNLOADS, 0) + reads.attachment_downloads(eventId, total_key)
+    found = event_views.vod_analytics(eventId, vodId)
     return models.VodAnalytics.model_validate(
         {
             "eventId": eventId,
             "vodId": vodId,
-            "name": entry.name if entry and entry.name else vodId,
-            "catalogMissing": not (entry and entry.name),
-            "durationSeconds": entry.duration if entry else None,
-            "totals": vod_totals(counts),
+            "name": found.named.name,
+            "catalogMissing": found.named.catalog_missing,
+            "durationSeconds": found.named.duration,
+            "totals": found.totals,
             "generatedAt": _stamp(_now()),
         }
     )
