@@ -66,7 +66,10 @@ def _json(model: type[BaseModel], description: str) -> OpenAPIResponse:
         202: _json(IngestResult, "Valid events accepted; invalid ones listed in rejected"),
         409: {"description": "A request with the same Idempotency-Key is in flight"},
         413: {"description": "More than 500 events or more than 1 MiB"},
-        415: {"description": "Content-Type is not application/json, or names a charset other than UTF-8"},
+        415: {
+            "description": "Content-Type is not application/json, names a charset other than UTF-8, "
+            "or Content-Encoding is not identity (compressed bodies are not accepted)"
+        },
         422: {"description": "The Idempotency-Key was used with a different body"},
         503: _json(IngestUnavailable, "The stream refused some events after retries; resend retryIndexes"),
     },
@@ -76,7 +79,7 @@ def post_interactions() -> Response[dict[str, Any]]:
     who.require(INGEST)
     event = app.current_event
     body = raw_body(event)
-    events = parse_body(body, event.headers.get("content-type"))
+    events = parse_body(body, event.headers.get("content-type"), event.headers.get("content-encoding"))
     key = event.headers.get(IDEMPOTENCY_KEY)
     if key is None:
         result = ingest(events, who.covers)

@@ -67,9 +67,20 @@ def check_content_type(content_type: str | None) -> str:
     return codec
 
 
-def parse_body(body: bytes | str | None, content_type: str | None) -> list[Any]:
+def check_content_encoding(content_encoding: str | None) -> None:
+    """Bodies come uncompressed: a gzip body would otherwise read as invalid JSON (a 400 that hides
+    the cause). ``identity`` is the same as no header."""
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+    if any(coding != "identity" for coding in codings):
+        raise UnsupportedMediaType("Content-Encoding must be identity: send the body uncompressed")
+
+
+def parse_body(
+    body: bytes | str | None, content_type: str | None, content_encoding: str | None = None
+) -> list[Any]:
     """The ``events`` array of a request, or the 4xx that says what is wrong with it."""
     codec = check_content_type(content_type)
+    check_content_encoding(content_encoding)
     raw = body.encode() if isinstance(body, str) else (body or b"")
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"the body must be at most {MAX_BODY_BYTES} bytes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
@@ -106,6 +107,21 @@ def test_body_over_one_mebibyte_is_413(aws: Aws) -> None:
 def test_wrong_content_type_is_415(aws: Aws) -> None:
     status, body, _ = post_interactions([ev.chat()], headers={"Content-Type": "text/plain"})
     assert (status, body["error"]["code"]) == (415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br", "deflate", "identity, gzip"])
+def test_compressed_bodies_are_415_not_invalid_json(aws: Aws, encoding: str) -> None:
+    raw = gzip.compress(json.dumps({"events": [ev.chat()]}).encode())
+    status, body, _ = post_interactions(raw_body=raw, headers={"Content-Encoding": encoding})
+    assert (status, body["error"]["code"]) == (415, "unsupported_media_type")
+    assert "Content-Encoding" in body["error"]["message"]
+    assert forwarded(aws) == []
+
+
+@pytest.mark.parametrize("encoding", ["identity", "Identity", ""])
+def test_identity_encoding_is_the_same_as_none(aws: Aws, encoding: str) -> None:
+    status, body, _ = post_interactions([ev.chat()], headers={"Content-Encoding": encoding})
+    assert (status, body["accepted"]) == (202, 1)
 
 
 def test_missing_token_is_401_and_wrong_scope_403(aws: Aws) -> None:

@@ -15,7 +15,7 @@ def post_interactions(
     *,
     jwt: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
-    raw_body: str | None = None,
+    raw_body: str | bytes | None = None,
 ) -> tuple[int, dict[str, Any], dict[str, str]]:
     from ingest.collector import handler
 
