@@ -57,7 +57,7 @@ def _num(value: Any) -> float | None:
 
 
 def _profile(item: Profile) -> d.Profile:
-    return d.Profile(item.name, item.role, item.company, item.industry, item.country)
+    return d.profile_of(item.name, item.role, item.company, item.industry, item.country)
 
 
 def counters(item: SessionTotal | VodTotal | AttachmentTotal) -> dict[str, int]:

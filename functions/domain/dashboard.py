@@ -13,6 +13,7 @@ totals are exact over every row, and ``list_page`` pages through a whole list in
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
 from datetime import datetime
@@ -50,6 +51,24 @@ class Profile(NamedTuple):
     company: str | None = None
     industry: str | None = None
     country: str | None = None
+
+
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})  # spaces, controls, format (zero-width) characters
+
+
+def visible_or_none(text: str | None) -> str | None:
+    """``text``, or None when nothing in it would show (only spaces, controls and zero-width
+    characters): readers then print "—" or the id, as for a field never sent, not a blank."""
+    if text and any(unicodedata.category(char) not in _INVISIBLE for char in text):
+        return text
+    return None
+
+
+def profile_of(
+    name: str | None, role: str | None, company: str | None, industry: str | None, country: str | None
+) -> Profile:
+    """A profile as readers show it: fields with nothing visible are missing."""
+    return Profile(*map(visible_or_none, (name, role, company, industry, country)))
 
 
 class SessionActivity(NamedTuple):

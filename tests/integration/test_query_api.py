@@ -174,6 +174,16 @@ def test_catalog_missing_until_the_catalog_arrives(aws: Aws) -> None:
     assert (board["sessions"][0]["name"], board["sessions"][0]["catalogMissing"]) == ("Late name", False)
 
 
+def test_profile_fields_with_nothing_visible_read_as_missing(aws: Aws) -> None:
+    """A zero-width or blank company prints "—" like a missing one, and such a name falls back to
+    the id, on the dashboard (page and PDF alike) and in the users list."""
+    apply_events([ev.profile("\u200b\u2060 ", company="\u200b", role="Speaker"), ev.live("s1", 10, 5)])
+    user = call_api("GET", DASHBOARD, jwt=READER)[1]["user"]
+    assert (user["name"], user["company"], user["role"]) == ("u1", None, "Speaker")
+    listed = call_api("GET", "/v1/events/e1/users", jwt=READER)[1]["items"]
+    assert [(u["name"], u["company"]) for u in listed] == [("u1", None)]
+
+
 def test_unknown_user_is_404(pipeline: Aws) -> None:
     status, body, _ = call_api("GET", "/v1/events/e1/users/nobody/analytics", jwt=READER)
     assert (status, body["error"]["code"]) == (404, "user_not_found")

@@ -16,7 +16,9 @@ from domain.dashboard import (
     SessionActivity,
     UserActivity,
     VodActivity,
+    profile_of,
     rollup_user,
+    visible_or_none,
 )
 from domain.filetypes import file_family, file_label
 from domain.rounding import minutes, rate, round_half_up
@@ -197,3 +199,22 @@ def test_a_download_without_a_source_takes_the_catalogs_and_every_name_comes_fro
     assert (rows["s1"]["name"], rows["s1"]["attachmentsDownloaded"]) == ("Opening keynote", 1)
     assert (rows["s2"]["name"], rows["s2"]["attachmentsDownloaded"]) == ("Panel", 4)  # 2 of a1 + 2 of a2
     assert not any(s["catalogMissing"] for s in board["sessions"])
+
+
+INVISIBLE = st.text(st.characters(categories=["Zs", "Zl", "Zp", "Cc", "Cf"]), max_size=8)
+
+
+@given(INVISIBLE)
+def test_text_with_nothing_visible_reads_as_missing(text: str) -> None:
+    assert visible_or_none(text) is None
+
+
+@given(INVISIBLE, st.characters(exclude_categories=["Zs", "Zl", "Zp", "Cc", "Cf"]), INVISIBLE)
+def test_text_with_anything_visible_is_kept_whole(before: str, shown: str, after: str) -> None:
+    text = before + shown + after
+    assert visible_or_none(text) == text
+
+
+def test_a_profile_of_zero_width_and_blank_fields_has_those_fields_missing() -> None:
+    profile = profile_of("\u200b \u2060", "Speaker", "\u200b", "\u00a0\t", None)
+    assert profile == Profile(None, "Speaker", None, None, None)
