@@ -101,6 +101,11 @@ def test_sam_transform_makes_the_stream_mapping(cfn: dict[str, Any]) -> None:
     assert (window["Default"], window["MinValue"], window["MaxValue"]) == (30, 0, 300)
     batch = cfn["Parameters"]["AggregatorBatchSize"]
     assert (batch["Default"], batch["MaxValue"]) == (1000, 10000)
+    # Redeliveries after throttled writes count as retries: by default the record's age (a day)
+    # decides when a range goes to the DLQ, not a retry count that minutes of throttling exhaust.
+    retries = cfn["Parameters"]["AggregatorMaxRetryAttempts"]
+    assert (retries["Default"], retries["MinValue"]) == (-1, -1)
+    assert props["MaximumRecordAgeInSeconds"] == 86400
 
 
 def test_cfn_lint_reports_no_errors_or_warnings() -> None:
