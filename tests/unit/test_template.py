@@ -306,6 +306,12 @@ def test_alarms_watch_the_aggregator(cfn: dict[str, Any]) -> None:
     assert iterator_age["Period"] * iterator_age["EvaluationPeriods"] == 300
     assert alarms["AggregatorDLQDepthAlarm"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarms["AggregatorErrorsAlarm"]["MetricName"] == "Errors"
+    throttles = alarms["AggregatorThrottlesAlarm"]
+    assert (throttles["MetricName"], throttles["Threshold"]) == ("Throttles", 0)
+    assert throttles["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "AggregatorFunction"}}]
+    # One instance per shard, reserved, so other functions' spikes can't starve it.
+    aggregator = cfn["Resources"]["AggregatorFunction"]["Properties"]
+    assert aggregator["ReservedConcurrentExecutions"] == {"Ref": "StreamShardCount"}
     for alarm in alarms.values():
         assert alarm["TreatMissingData"] == "notBreaching"
         assert alarm["ComparisonOperator"] == "GreaterThanThreshold"

@@ -78,13 +78,13 @@ def test_every_alarm_notifies_the_topic(cfn: dict[str, Any]) -> None:
 
 
 def test_the_api_and_the_report_have_alarms_too(cfn: dict[str, Any]) -> None:
-    alarms = {
-        a["Properties"]["MetricName"]: a["Properties"]
-        for a in of_type(cfn, "AWS::CloudWatch::Alarm").values()
-    }
-    assert alarms["5xx"]["Namespace"] == "AWS/ApiGateway"
-    assert {d["Name"] for d in alarms["5xx"]["Dimensions"]} == {"ApiId", "Stage"}
-    assert alarms["Throttles"]["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "ReportFunction"}}]
+    alarms = {name: a["Properties"] for name, a in of_type(cfn, "AWS::CloudWatch::Alarm").items()}
+    api = alarms["ApiServerErrorsAlarm"]
+    assert (api["Namespace"], api["MetricName"]) == ("AWS/ApiGateway", "5xx")
+    assert {d["Name"] for d in api["Dimensions"]} == {"ApiId", "Stage"}
+    report = alarms["ReportThrottlesAlarm"]
+    assert report["MetricName"] == "Throttles"
+    assert report["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "ReportFunction"}}]
 
 
 def test_every_stateful_resource_says_what_deletion_and_replacement_do(cfn: dict[str, Any]) -> None:
