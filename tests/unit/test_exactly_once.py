@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from unittest.mock import patch
@@ -19,7 +20,7 @@ from domain import minutes
 from domain.apply import ItemTooLarge
 from domain.coalesce import StreamRecord, coalesce_batch
 from domain.coverage import from_bytes
-from domain.keys import DEDUP_PREFIX, ItemKey, minutes_bucket, tombstone_key
+from domain.keys import DEDUP_PREFIX, ItemKey, minutes_bucket, profile_key, tombstone_key
 from domain.sequence import order_key
 from models.events import parse_event
 from tests.support.delivery import apply_once, deliver_chaotically
@@ -34,7 +35,7 @@ from tests.support.events import (
     session_event,
     vod,
 )
-from tests.support.memory_store import MemoryStore
+from tests.support.memory_store import InjectedFault, MemoryStore
 
 BOOKKEEPING = {"version", "pending", "dedup", "dedup_pages", "hours", "open_hours", "carry"}
 
@@ -342,6 +343,163 @@ def test_an_erase_during_the_batch_leaves_nothing_the_batch_created() -> None:
     assert store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]["live_seconds"] == 30  # anonymous totals stay
 
 
+ERASED_AT = "2026-11-20T23:00:00.000000Z"
+U1_PARTITION = "EVT#e1#USR#u1"
+
+
+class Stopped(BaseException):
+    """The function was stopped (its timeout): nothing after this point ran."""
+
+
+class RacesAnErase(MemoryStore):
+    """The erase runs between the batch's read and its first write (so the erase's delete found
+    nothing); then the tombstone re-check fails as ``recheck`` says: an error, or being stopped."""
+
+    def __init__(self, recheck: BaseException | None) -> None:
+        super().__init__()
+        self.recheck = recheck
+
+    def write_item(self, key: ItemKey, state: dict[str, Any], expected_version: int | None) -> None:
+        self.items.setdefault(tombstone_key("e1", "u1"), {"erased_at": ERASED_AT})
+        super().write_item(key, state, expected_version)
+
+    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, dict[str, Any]]:
+        keys = list(keys)
+        if (
+            self.recheck is not None
+            and tombstone_key("e1", "u1") in self.items
+            and set(keys) == {tombstone_key("e1", "u1")}
+        ):
+            failure, self.recheck = self.recheck, None  # once: the redelivery's own re-check works
+            raise failure
+        return super().read(keys)
+
+
+def u1_items(store: MemoryStore) -> dict[ItemKey, dict[str, Any]]:
+    return {k: v for k, v in store.items.items() if k.pk == U1_PARTITION}
+
+
+@pytest.mark.parametrize(
+    "recheck", [InjectedFault("re-check read failed"), Stopped()], ids=["recheck-fails", "stopped"]
+)
+def test_what_a_batch_racing_an_erase_left_goes_on_redelivery(recheck: BaseException) -> None:
+    records = stream([profile("Ana"), live("s1", 30, 10), chat("s1"), download("a1", "s1"), poll("s1", "p1")])
+    store = RacesAnErase(recheck)
+    if isinstance(recheck, Stopped):
+        with pytest.raises(Stopped):
+            apply_once(store, records)
+        redelivered = records  # a timeout: Lambda delivers the whole batch again
+    else:
+        cut = apply_once(store, records).cut
+        assert cut == records[0].seq  # not known to be safe: the user's records come again
+        redelivered = [r for r in records if r.seq >= cut]
+    assert u1_items(store), "the race left the user's items (what this test is about)"
+    assert profile_key("e1", "u1") in store.items
+    outcome = apply_once(store, redelivered)
+    assert outcome.cut is None
+    assert u1_items(store) == {}
+    assert profile_key("e1", "u1") not in store.items
+    total = store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]  # anonymous totals stay, counted once
+    assert (total["live_seconds"], total["chat"], total["poll_answers"]) == (30, 1, 1)
+
+
+def test_a_returning_user_keeps_what_came_after_the_erase_when_a_leftover_is_rebuilt() -> None:
+    """A beat and a chat before the erase (23:00), a beat after: the session item is rebuilt from
+    the later beat alone, the earlier hour's viewing item goes."""
+    records = stream(
+        [
+            live("s1", 30, 10, time="2026-11-20T22:59:00Z"),
+            chat("s1", time="2026-11-20T22:58:00Z"),
+            live("s1", 20, 20, time="2026-11-20T23:01:00Z"),
+        ]
+    )
+    store = RacesAnErase(Stopped())
+    with pytest.raises(Stopped):
+        apply_once(store, records)
+    assert apply_once(store, records).cut is None
+    left = visible(u1_items(store))
+    views = {key.sk: item["seconds"] for key, item in left.items() if key.sk.startswith("VIEW#")}
+    assert views == {"VIEW#L#s1#2026-11-20T23": 20}
+    session = left[ItemKey(U1_PARTITION, "SES#s1")]
+    assert (session.get("chat", 0), session["viewed"]) == (0, 1)
+    assert json.loads(store.items[ItemKey(U1_PARTITION, "SES#s1")]["hours"]) == {"L#2026-11-20T23": 20}
+    total = store.items[ItemKey("EVT#e1#SES#s1", "TOTAL")]  # counted once each, as applied
+    assert (total["live_seconds"], total["viewers"], total["chat"]) == (50, 1, 1)
+
+
+class ErasesU1Midway(MemoryStore):
+    """u1 is erased as ``logic.erase`` does it (tombstone, then u1's partition deleted) just before
+    the store's ``at``-th call; any call may fail, or stop the function (nothing after it runs)."""
+
+    def __init__(self, at: int, fail_rate: float, stop_rate: float, seed: int) -> None:
+        super().__init__(fail_rate=fail_rate, seed=seed)
+        self.at, self.stop_rate, self.ticks, self.erased = at, stop_rate, 0, False
+
+    def erase(self) -> None:
+        self.erased = True
+        self.items[tombstone_key("e1", "u1")] = {"erased_at": "2026-11-21T00:00:00.000000Z"}
+        for key in [k for k in self.items if k.pk == U1_PARTITION]:
+            del self.items[key]
+
+    def _maybe_fail(self) -> None:
+        self.ticks += 1
+        if self.ticks == self.at:
+            self.erase()
+        if self.stop_rate and self.random.random() < self.stop_rate:
+            raise Stopped()
+        super()._maybe_fail()
+
+
+def users_items(store: MemoryStore) -> dict[ItemKey, dict[str, Any]]:
+    return {k: v for k, v in visible(store.items).items() if k.pk.startswith("EVT#e1#USR#")}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(raw_events(), min_size=1, max_size=40),
+    st.integers(1, 60),
+    st.sampled_from([0.0, 0.2]),
+    st.sampled_from([0.0, 0.2]),
+    st.integers(0, 2**32),
+)
+def test_an_erase_racing_any_delivery_leaves_nothing_of_the_user(
+    raws: list[dict], at: int, fail_rate: float, stop_rate: float, seed: int
+) -> None:
+    """Every event is before the erase, which lands at any store call of a delivery with faults
+    and stopped attempts: when the stream is through, u1 has nothing left, and the others have
+    what a clean pass gives them."""
+    records = stream(raws)
+    store = ErasesU1Midway(at, fail_rate, stop_rate, seed)
+    rng = random.Random(seed)
+    position = 0
+    for _ in range(10_000):
+        if position >= len(records):
+            break
+        batch = records[position : position + rng.randint(1, 8)]
+        size = len(batch)
+        while batch:
+            try:
+                outcome = apply_once(store, batch)
+            except Stopped:
+                continue  # a timeout: Lambda delivers the whole batch again
+            batch = [] if outcome.cut is None else [r for r in batch if r.seq >= outcome.cut]
+        position += size
+    else:
+        raise AssertionError("delivery made no progress")
+    if not store.erased:
+        store.erase()  # the erase came after the stream: the plain case
+    assert {k for k in store.items if k.pk == U1_PARTITION} == set()
+    others = [raw for raw in raws if raw.get("userId") != "u1"]
+    expected = users_items(clean_store(others)) if others else {}
+    assert users_items(store) == expected
+
+
+def clean_store(raws: list[dict]) -> MemoryStore:
+    store = MemoryStore()
+    assert apply_once(store, stream(raws)).cut is None
+    return store
+
+
 @st.composite
 def attendees_viewing(draw: st.DrawFn) -> list[dict]:
     """Live and recording heartbeats of a few users in two sessions, across hour boundaries."""
@@ -385,7 +543,7 @@ def indexed_attendees(items: dict[ItemKey, dict[str, Any]], session: str) -> lis
     return [user for _, user in sorted(entries)]
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(attendees_viewing(), st.integers(0, 2**32), st.sampled_from([0.0, 0.2]))
 def test_attendees_order_equals_a_brute_force_sort_by_bucket_then_id(
     beats: list[dict], seed: int, fail_rate: float
