@@ -19,7 +19,7 @@ from logic.dashboard import user_dashboard, user_list_page
 from models.dashboard import AttachmentPage, Dashboard, SessionPage, VodPage
 from models.ids import ID_MAX_LENGTH, PATH_ID_PATTERN
 from query import models
-from query.cursor import decode_cursor, decode_position, encode_cursor, listing_scope
+from query.cursor import MAX_CURSOR_CHARS, decode_cursor, decode_position, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
 from shared.errors import ApiError, BadRequest, NotFound
 from shared.http import (
@@ -43,7 +43,9 @@ register_validation_errors(app)
 SessionId = Annotated[str, Path(pattern=PATH_ID_PATTERN, max_length=ID_MAX_LENGTH)]
 VodId = Annotated[str, Path(pattern=PATH_ID_PATTERN, max_length=ID_MAX_LENGTH)]
 Limit = Annotated[int, Query(ge=1, le=200, description="page size, 1..200")]
-Cursor = Annotated[str | None, Query(max_length=2048, description="nextCursor of the previous page")]
+Cursor = Annotated[
+    str | None, Query(max_length=MAX_CURSOR_CHARS, description="nextCursor of the previous page")
+]
 
 
 def _now() -> datetime:

@@ -30,35 +30,46 @@ def listing_scope(listing: str, *ids: str) -> str:
     return json.dumps([listing, *ids], separators=(",", ":"))
 
 
+MAX_CURSOR_CHARS = 2048  # the query parameter's bound: every cursor we issue fits in it
+
+
+def _mac(secret: bytes, scope: str, payload: bytes) -> bytes:
+    # The scope is signed, not carried: it can't contain a raw newline (it is JSON), so
+    # scope + "\n" + payload is unambiguous, and a cursor of another listing fails the MAC.
+    return hmac.new(secret, scope.encode() + b"\n" + payload, hashlib.sha256).digest()[:_MAC_BYTES]
+
+
 def encode_cursor(secret: bytes, scope: str, last_key: dict[str, Any] | None) -> str | None:
-    """``scope`` names the listing (``listing_scope``); a cursor is only valid for that listing."""
+    """``scope`` names the listing (``listing_scope``); a cursor is only valid for that listing.
+
+    The key is UTF-8 JSON (a name's character costs at most 4 bytes, not a 12-byte escape pair),
+    so the longest key (128-character ids, a 100-character name of astral characters) stays
+    well inside ``MAX_CURSOR_CHARS``.
+    """
     if last_key is None:
         return None
-    payload = json.dumps({"s": scope, "k": last_key}, separators=(",", ":"), sort_keys=True).encode()
-    mac = hmac.new(secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
-    return _b64(mac + payload)
+    payload = json.dumps(last_key, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+    return _b64(_mac(secret, scope, payload) + payload)
 
 
 def decode_cursor(secret: bytes, scope: str, cursor: str | None) -> dict[str, Any] | None:
     if not cursor:
         return None
     invalid = BadRequest("the cursor is invalid or belongs to another listing", code="invalid_cursor")
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise invalid
     try:
         raw = _unb64(cursor)
-        mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
-        expected = hmac.new(secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
-        if len(cursor) > 2048 or not hmac.compare_digest(mac, expected):
+        if _b64(raw) != cursor:  # only the form we issue: no padding, nothing the decoder skips
             raise invalid
-        document = json.loads(payload)
+        mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
+        if not hmac.compare_digest(mac, _mac(secret, scope, payload)):
+            raise invalid
+        position = json.loads(payload)
     except (ValueError, TypeError):
         raise invalid from None
-    if (
-        not isinstance(document, dict)
-        or document.get("s") != scope
-        or not isinstance(document.get("k"), dict)
-    ):
+    if not isinstance(position, dict):
         raise invalid
-    position: dict[str, Any] = document["k"]
     return position
 
 

@@ -249,6 +249,33 @@ def test_users_and_attendees_paginate(aws: Aws) -> None:
     assert _page_through("/v1/events/e1/users", "userId", 7) == users  # exactly one page: no empty extra
 
 
+def test_the_longest_keys_page_through_every_user_and_attendee(aws: Aws) -> None:
+    """128-character ids and names of 100 astral characters: every cursor the API hands out is
+    one it accepts (a cursor once carried its key as 12-byte JSON escapes, past the 2048 limit)."""
+    event = "e" * 128
+    users = [f"{k}" + "u" * 127 for k in range(3)]
+    name = "\U0001f600" * 100  # the name key keeps 100 characters
+    raws = [ev.profile(name + str(k), user=u, ev=event) for k, u in enumerate(users)]
+    apply_events([*raws, *(ev.live("s" * 128, 5, 5, user=u, ev=event) for u in users)])
+    everyone = claims(sub="o", scope="analytics:read", events=["*"])
+    for path, query in [
+        (f"/v1/events/{event}/users", {}),
+        (f"/v1/events/{event}/users", {"q": name, "sort": "-name"}),
+        (f"/v1/events/{event}/sessions/{'s' * 128}/analytics", {}),
+    ]:
+        seen, cursor = [], None
+        for _ in range(len(users) + 1):
+            page_query = {"limit": "1", **query, **({"cursor": cursor} if cursor else {})}
+            status, body, _ = call_api("GET", path, jwt=everyone, query=page_query)
+            assert status == 200, body
+            page = body if "items" in body else body["attendees"]
+            seen += [item["userId"] for item in page["items"]]
+            cursor = page["nextCursor"]
+            if cursor is None:
+                break
+        assert sorted(seen) == users, path
+
+
 def test_cursors_are_tamper_evident_and_bound_to_their_listing(aws: Aws) -> None:
     apply_events(
         [ev.profile(f"N{i}", user=f"u{i}") for i in range(4)]

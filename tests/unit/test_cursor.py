@@ -53,3 +53,32 @@ def test_a_list_position_round_trips() -> None:
     cursor = encode_cursor(SECRET, scope, {"v": 120, "id": "s:1"})
     assert decode_position(decode_cursor(SECRET, scope, cursor)) == (120, "s:1")
     assert decode_position(None) is None
+
+
+@pytest.mark.parametrize("junk", ["!!", "==", "=", " ", "\n"])
+def test_a_cursor_with_anything_added_is_refused(junk: str) -> None:
+    scope = listing_scope("users", "e1")
+    cursor = encode_cursor(SECRET, scope, KEY)
+    assert cursor is not None
+    assert decode_cursor(SECRET, scope, cursor) == KEY
+    with pytest.raises(BadRequest, match="invalid"):
+        decode_cursor(SECRET, scope, cursor + junk)
+
+
+def test_the_longest_users_key_fits_the_cursor_limit() -> None:
+    from domain import keys
+    from query.cursor import MAX_CURSOR_CHARS
+
+    event, user = "e" * 128, "u" * 128
+    name = "\U0010fffd" * 200 + '"\\'  # astral, past the key's 100 characters, and JSON escapes
+    key = {
+        "pk": {"S": keys.user_pk(event, user)},
+        "sk": {"S": keys.PROFILE},
+        "gsi1pk": {"S": keys.users_index_pk(event)},
+        "gsi1sk": {"S": keys.name_index_sk(name, user)},
+    }
+    scope = listing_scope("users", event, "-name", name[:100])
+    cursor = encode_cursor(SECRET, scope, key)
+    assert cursor is not None
+    assert len(cursor) <= MAX_CURSOR_CHARS
+    assert decode_cursor(SECRET, scope, cursor) == key
