@@ -66,6 +66,11 @@ def _gateway_message_schema() -> dict[str, Any]:
     }
 
 
+def _json_schema(response: dict[str, Any]) -> dict[str, Any]:
+    schema: dict[str, Any] = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return schema
+
+
 def build() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     components: dict[str, Any] = {
@@ -96,10 +101,18 @@ def build() -> dict[str, Any]:
             undeclared = {s for s in responses if s >= "400"} - set(errors)
             if undeclared:
                 raise ValueError(f"{method} {path}: {sorted(undeclared)} missing from ERRORS_BY_OPERATION")
+            # An error response without a model of its own gets the envelope. Powertools gives it
+            # the route's return model (the report's 503 said it returned a ReportLink).
+            success = [_json_schema(r) for s, r in responses.items() if s < "400"]
             for status, response in responses.items():
-                schema = response.get("content", {}).get("application/json", {}).get("schema", {})
-                if status >= "400" and (not schema or schema.get("title") == "Return"):
+                schema = _json_schema(response)
+                if status >= "400" and (not schema or schema.get("title") == "Return" or schema in success):
                     response.update(error)
+                if status in ("429", "503"):
+                    response.setdefault("headers", {})["Retry-After"] = {
+                        "description": "seconds to wait before trying again",
+                        "schema": {"type": "integer"},
+                    }
             if "401" in responses:  # the JWT authorizer answers before any function runs
                 responses["401"]["content"]["application/json"]["schema"] = {
                     "anyOf": [

@@ -78,3 +78,22 @@ def test_a_route_declaring_an_unlisted_status_fails_the_build(monkeypatch: pytes
     monkeypatch.setattr(openapi, "ERRORS_BY_OPERATION", trimmed)
     with pytest.raises(ValueError, match="missing from ERRORS_BY_OPERATION"):
         openapi.build()
+
+
+def test_every_error_response_is_the_error_envelope_and_503s_say_when_to_retry() -> None:
+    """The report's 503 once claimed a ReportLink body: Powertools gives an error status without a
+    model of its own the route's return model."""
+    envelope = "#/components/schemas/ErrorEnvelope"
+    for path, operations in document()["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status < "400":
+                    continue
+                schema = response["content"]["application/json"]["schema"]
+                refs = [schema.get("$ref")] + [s.get("$ref") for s in schema.get("anyOf", [])]
+                if (method, path, status) == ("post", "/v1/interactions", "503"):
+                    assert refs[0] == "#/components/schemas/IngestUnavailable"  # the envelope and more
+                else:
+                    assert envelope in refs, (method, path, status)
+                if status == "503":
+                    assert "Retry-After" in response["headers"], (method, path)
