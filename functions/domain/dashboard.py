@@ -184,8 +184,8 @@ class _Lists:
     element (23) and the set of session rows stay exact however few rows are shown.
     """
 
-    def __init__(self, activity: UserActivity, catalog: dict[str, CatalogEntry]) -> None:
-        self.event_id = activity.event_id
+    def __init__(self, activity: UserActivity, catalog: dict[str, CatalogEntry], api_base: str = "") -> None:
+        self.event_path = f"{api_base}/v1/events/{activity.event_id}"  # what rows link under
         self.named = _Named(catalog)
         self.by_session: dict[str, int] = {}
         self.shown_source: dict[str, SourceRef | None] = {}
@@ -269,7 +269,7 @@ class _Lists:
             chatMessages=s.chat,
             pollsAnswered=s.polls,
             qnaThreads=s.qna,
-            links=Links(analytics=f"/v1/events/{self.event_id}/sessions/{session_id}/analytics"),
+            links=Links(analytics=f"{self.event_path}/sessions/{session_id}/analytics"),
         )
 
     def vod_row(self, vod_id: str) -> VodRow:
@@ -285,7 +285,7 @@ class _Lists:
             viewedSeconds=v.seconds,
             durationSeconds=None if duration is None else float(duration),
             completionRate=rate(completion_rate(v.buckets, v.spans, duration)),
-            links=Links(analytics=f"/v1/events/{self.event_id}/vods/{vod_id}/analytics"),
+            links=Links(analytics=f"{self.event_path}/vods/{vod_id}/analytics"),
         )
 
     def attachment_row(self, attachment_id: str) -> AttachmentRow:
@@ -366,10 +366,11 @@ def list_page(
     listing: ListKind[Row],
     after: Position | None,
     limit: int,
+    api_base: str = "",
 ) -> tuple[list[Row], int, Position | None]:
     """One page of a whole list, best first: (rows, rows in the whole list, the position of the
     page's last row when more rows follow, else None)."""
-    lists = _Lists(activity, catalog)
+    lists = _Lists(activity, catalog, api_base)
     window = lists.window(listing.name, after, limit + 1)
     last = window[limit - 1] if len(window) > limit else None
     rows = [listing.row(lists, row_id) for row_id in _ids(window[:limit])]
@@ -395,10 +396,12 @@ def rollup_user(
     catalog: dict[str, CatalogEntry],
     generated_at: datetime,
     limit: int | None = None,
+    api_base: str = "",
 ) -> Dashboard:
-    """The dashboard; each list shows its top ``limit`` rows (default ``LIST_LIMIT``)."""
+    """The dashboard; each list shows its top ``limit`` rows (default ``LIST_LIMIT``). Links are
+    paths under ``api_base``: the stage the request came through (``/prod``), or nothing."""
     limit = limit or LIST_LIMIT
-    lists = _Lists(activity, catalog)
+    lists = _Lists(activity, catalog, api_base)
     e, u = activity.event_id, activity.user_id
     # The top rows, in section 2's order: attachments by name, sessions and VODs by seconds then name.
     attachment_rows = sorted(
@@ -416,7 +419,7 @@ def rollup_user(
     live_rates = [s.engagement for s in activity.sessions if s.live_seconds > 0]
     profile = activity.profile or Profile()
     attachments = lists.count("attachments")
-    base = f"/v1/events/{e}/users/{u}"
+    base = f"{lists.event_path}/users/{u}"
     return Dashboard(
         eventId=e,
         userId=u,

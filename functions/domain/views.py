@@ -1,4 +1,7 @@
-"""Session and VOD analytics views (pure): totals items and attendee rows to API shapes."""
+"""Session and VOD analytics views (pure): totals items and attendee rows to API shapes.
+
+Links are paths under ``api_base``: the stage the request came through (``/prod``), or nothing.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +47,7 @@ def vod_totals(counters: Mapping[str, int]) -> dict[str, Any]:
 
 
 def attendee_row(
-    event_id: str, user_id: str, profile: Profile | None, activity: SessionActivity
+    event_id: str, user_id: str, profile: Profile | None, activity: SessionActivity, api_base: str = ""
 ) -> dict[str, Any]:
     return {
         "userId": user_id,
@@ -55,11 +58,11 @@ def attendee_row(
         "liveSeconds": activity.live_seconds,
         "recordingSeconds": activity.recording_seconds,
         "engagementRate": rate(activity.engagement),
-        "links": {"analytics": f"/v1/events/{event_id}/users/{user_id}/analytics"},
+        "links": {"analytics": f"{api_base}/v1/events/{event_id}/users/{user_id}/analytics"},
     }
 
 
-def user_list_item(event_id: str, user_id: str, profile: Profile) -> dict[str, Any]:
+def user_list_item(event_id: str, user_id: str, profile: Profile, api_base: str = "") -> dict[str, Any]:
     return {
         "userId": user_id,
         "name": profile.name or user_id,
@@ -67,5 +70,5 @@ def user_list_item(event_id: str, user_id: str, profile: Profile) -> dict[str, A
         "company": profile.company,
         "industry": profile.industry,
         "country": profile.country,
-        "links": {"analytics": f"/v1/events/{event_id}/users/{user_id}/analytics"},
+        "links": {"analytics": f"{api_base}/v1/events/{event_id}/users/{user_id}/analytics"},
     }

@@ -32,7 +32,7 @@ def read_catalog(event_id: str, wanted: KeysWanted) -> dict[str, d.CatalogEntry]
     return catalog
 
 
-def user_dashboard(event_id: str, user_id: str, now: datetime) -> Dashboard:
+def user_dashboard(event_id: str, user_id: str, now: datetime, api_base: str = "") -> Dashboard:
     """The dashboard (SPEC section 2), each list capped at ``LIST_LIMIT`` rows: one Query on the
     user's partition, then the catalog entries of the rows shown (two BatchGet rounds at most).
 
@@ -40,15 +40,20 @@ def user_dashboard(event_id: str, user_id: str, now: datetime) -> Dashboard:
     """
     activity = _activity(event_id, user_id)
     catalog = read_catalog(event_id, lambda known: d.dashboard_catalog_keys(activity, known))
-    return d.rollup_user(activity, catalog, now)
+    return d.rollup_user(activity, catalog, now, api_base=api_base)
 
 
 def user_list_page(
-    event_id: str, user_id: str, listing: d.ListKind[d.Row], after: d.Position | None, limit: int
+    event_id: str,
+    user_id: str,
+    listing: d.ListKind[d.Row],
+    after: d.Position | None,
+    limit: int,
+    api_base: str = "",
 ) -> tuple[list[d.Row], int, d.Position | None]:
     """One page of a user's whole session, VOD or attachment list, best first (``list_page``)."""
     activity = _activity(event_id, user_id)
     catalog = read_catalog(
         event_id, lambda known: d.page_catalog_keys(activity, known, listing.name, after, limit)
     )
-    return d.list_page(activity, catalog, listing, after, limit)
+    return d.list_page(activity, catalog, listing, after, limit, api_base)

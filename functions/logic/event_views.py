@@ -1,7 +1,8 @@
 """An event's views for organisers, assembled for the query API: a page of its users, a session's
 totals and attendees, a VOD's totals. The reads (``dal.reads``) and the shaping (``domain.views``).
 
-Pages take and give DynamoDB start keys; the handler wraps them in signed cursors.
+Pages take and give DynamoDB start keys; the handler wraps them in signed cursors. Links are
+paths under ``api_base``: the stage the request came through (``/prod``), or nothing.
 """
 
 from __future__ import annotations
@@ -38,7 +39,13 @@ class VodFigures(NamedTuple):
 
 
 def users_page(
-    event_id: str, start: dict[str, Any] | None, limit: int, *, prefix: str | None, descending: bool
+    event_id: str,
+    start: dict[str, Any] | None,
+    limit: int,
+    *,
+    prefix: str | None,
+    descending: bool,
+    api_base: str = "",
 ) -> Listed:
     """Profiles by name (GSI1), optionally only names starting with ``prefix``."""
     page = reads.index_page(
@@ -50,11 +57,12 @@ def users_page(
     )
     user_ids = _users_of(page)
     found = reads.profiles(event_id, user_ids)  # the index holds keys only: profiles by key
-    return Listed([user_list_item(event_id, u, found[u]) for u in user_ids if u in found], page.last_key)
+    items = [user_list_item(event_id, u, found[u], api_base) for u in user_ids if u in found]
+    return Listed(items, page.last_key)
 
 
 def session_analytics(
-    event_id: str, session_id: str, start: dict[str, Any] | None, limit: int
+    event_id: str, session_id: str, start: dict[str, Any] | None, limit: int, api_base: str = ""
 ) -> SessionFigures:
     """Totals, and a page of attendees by minutes bucket then id (the index); their exact figures
     read by key, no Query each. ``404 session_not_found`` when neither totals nor catalog know it."""
@@ -64,7 +72,7 @@ def session_analytics(
     user_ids = _users_of(page)
     profiles = reads.profiles(event_id, user_ids)
     viewing = reads.attendees_viewing(event_id, session_id, user_ids)
-    rows = [attendee_row(event_id, uid, profiles.get(uid), viewing[uid]) for uid in user_ids]
+    rows = [attendee_row(event_id, uid, profiles.get(uid), viewing[uid], api_base) for uid in user_ids]
     return SessionFigures(named, session_totals(counts), Listed(rows, page.last_key))
 
 

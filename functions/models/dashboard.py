@@ -21,8 +21,11 @@ class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
+LINK = "a path on the API's host, the stage included (/prod/v1/...; /v1/... on the $default stage)"
+
+
 class Links(ResponseModel):
-    analytics: str
+    analytics: str = Field(description=LINK)
 
 
 class UserDetails(ResponseModel):
@@ -118,11 +121,13 @@ class VodRow(ResponseModel):
 
 
 class SelfLink(ResponseModel):
-    self: str
+    self: str = Field(description=LINK)
 
 
 class AllLink(ResponseModel):
-    all: str = Field(description="the whole list, page by page, most-viewed or most-downloaded first")
+    all: str = Field(
+        description="the whole list, page by page, most-viewed or most-downloaded first; " + LINK
+    )
 
 
 class ListInfo(ResponseModel):

@@ -23,6 +23,7 @@ from query.cursor import MAX_CURSOR_CHARS, decode_cursor, decode_position, encod
 from shared.auth import ADMIN, READ
 from shared.errors import ApiError, BadRequest, NotFound
 from shared.http import (
+    api_base,
     caller,
     error_response,
     is_preflight,
@@ -59,7 +60,7 @@ def _stamp(moment: datetime) -> str:
 @app.get("/v1/events/<eventId>/users/<userId>/analytics", summary="A user's dashboard (all 28 elements)")
 def get_dashboard(eventId: EventId, userId: UserId) -> Dashboard:
     caller(app).require_read_user(eventId, userId)
-    return user_dashboard(eventId, userId, _now())
+    return user_dashboard(eventId, userId, _now(), api_base(app))
 
 
 _LIST_ORDER = (
@@ -76,7 +77,7 @@ def _user_list(
     caller(app).require_read_user(eventId, userId)
     scope = listing_scope(f"user-{listing.name}", eventId, userId)
     after = decode_position(decode_cursor(_secret_if(cursor), scope, cursor))
-    rows, count, last = user_list_page(eventId, userId, listing, after, limit)
+    rows, count, last = user_list_page(eventId, userId, listing, after, limit, api_base(app))
     position = {"v": last[0], "id": last[1]} if last else None
     return rows, count, _next(scope, position)
 
@@ -142,7 +143,9 @@ def list_users(
         raise BadRequest("the name prefix is empty once normalised", code="invalid_prefix")
     scope = listing_scope("users", eventId, sort, q or "")
     start = decode_cursor(_secret_if(cursor), scope, cursor)
-    page = event_views.users_page(eventId, start, limit, prefix=q, descending=sort == "-name")
+    page = event_views.users_page(
+        eventId, start, limit, prefix=q, descending=sort == "-name", api_base=api_base(app)
+    )
     return models.UserPage.model_validate({"items": page.items, "nextCursor": _next(scope, page.last_key)})
 
 
@@ -156,7 +159,7 @@ def get_session(
     caller(app).require_event(READ, eventId)
     scope = listing_scope("attendees", eventId, sessionId)
     start = decode_cursor(_secret_if(cursor), scope, cursor)
-    found = event_views.session_analytics(eventId, sessionId, start, limit)
+    found = event_views.session_analytics(eventId, sessionId, start, limit, api_base(app))
     attendees = found.attendees
     return models.SessionAnalytics.model_validate(
         {

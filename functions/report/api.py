@@ -21,7 +21,7 @@ from logic.dashboard import user_dashboard
 from report.disposition import content_disposition
 from shared import reports_bucket as reports
 from shared.errors import ServiceUnavailable
-from shared.http import JSON_HEADERS, caller, register_error_handlers, to_json
+from shared.http import JSON_HEADERS, api_base, caller, register_error_handlers, to_json
 from shared.observability import logger, metrics
 from shared.resolver import APIGatewayHttpResolver, Response, content_types
 from shared.routes import EventId, UserId, register_validation_errors
@@ -68,7 +68,7 @@ def create_report(eventId: EventId, userId: UserId) -> Response[ReportLink]:
     settings = get_settings()
     bucket = require(settings.reports_bucket, "REPORTS_BUCKET")
     now = _now()
-    board = user_dashboard(eventId, userId, now)
+    board = user_dashboard(eventId, userId, now, api_base(app))
     if app.lambda_context.get_remaining_time_in_millis() < RENDER_AND_STORE_SECONDS * 1000:
         raise ServiceUnavailable(
             "the report could not be made in time; try again shortly",

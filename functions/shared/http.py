@@ -53,6 +53,13 @@ def raw_body(event: Any) -> bytes:
     return body.encode("utf-8", "surrogateescape")
 
 
+def api_base(app: APIGatewayHttpResolver) -> str:
+    """What precedes ``/v1`` in the request's path: the stage (``/prod``), or nothing on the
+    ``$default`` stage and locally. Links carry it, so they resolve against the API's host."""
+    event = app.current_event
+    return event.raw_path[: len(event.raw_path) - len(event.path)]
+
+
 def caller(app: APIGatewayHttpResolver) -> Caller:
     authorizer = app.current_event.request_context.authorizer
     claims = authorizer.jwt_claim if authorizer else None

@@ -10,7 +10,7 @@ import pytest
 from domain import dashboard
 from tests.conftest import Aws
 from tests.support import events as ev
-from tests.support.lambda_events import claims
+from tests.support.lambda_events import STAGE, claims
 from tests.support.pipeline import apply_events, call_api
 
 READER = claims(sub="organiser", scope="analytics:read", events=["e1", "e2"])
@@ -68,14 +68,14 @@ def test_dashboard_caps_each_list_and_pages_serve_the_rest(heavy: Aws) -> None:
         "count": SESSIONS,
         "shown": CAP,
         "hasMore": True,
-        "links": {"all": f"{BASE}/sessions"},
+        "links": {"all": f"/{STAGE}{BASE}/sessions"},
     }
     assert board["lists"]["attachments"]["count"] == board["attachments"]["count"] == ATTACHMENTS
     assert board["lists"]["vods"] == {
         "count": VODS,
         "shown": VODS,
         "hasMore": False,
-        "links": {"all": f"{BASE}/vods"},
+        "links": {"all": f"/{STAGE}{BASE}/vods"},
     }
     assert board["engagement"]["attachmentsDownloaded"] == ATTACHMENTS
     assert board["kpis"]["sessionsViewed"] == SESSIONS  # exact over every row

@@ -17,7 +17,7 @@ from domain import dashboard as d
 from models.dashboard import Dashboard
 from shared.http import to_json
 from tests.conftest import Aws
-from tests.support.lambda_events import FakeContext, claims, http_event
+from tests.support.lambda_events import STAGE, FakeContext, claims, http_event
 from tests.support.pipeline import apply_events
 from tests.support.scenario import scripted_events
 
@@ -48,7 +48,7 @@ def _get(path: str, query: dict[str, str] | None = None) -> str:
 def test_the_dashboard_json_is_the_domain_model_serialised(scripted: Aws) -> None:
     from logic.dashboard import user_dashboard
 
-    board = user_dashboard("e1", "u1", NOW)
+    board = user_dashboard("e1", "u1", NOW, api_base=f"/{STAGE}")
     assert type(board) is Dashboard
     body = _get("/v1/events/e1/users/u1/analytics")
     # Byte for byte: the handler sends the domain's model as it is (camelCase names are the fields).
@@ -63,7 +63,7 @@ def test_the_dashboard_json_is_the_domain_model_serialised(scripted: Aws) -> Non
 def test_each_list_page_is_the_domain_rows_serialised(scripted: Aws, listing: str, kind: Any) -> None:
     from logic.dashboard import user_list_page
 
-    rows, count, _ = user_list_page("e1", "u1", kind, None, 1)
+    rows, count, _ = user_list_page("e1", "u1", kind, None, 1, api_base=f"/{STAGE}")
     page = json.loads(_get(f"/v1/events/e1/users/u1/{listing}", {"limit": "1"}))
     assert page["items"] == [row.model_dump(mode="json", by_alias=True) for row in rows]
     assert page["count"] == count

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import Aws
 from tests.support import events as ev
-from tests.support.lambda_events import CALLERS, claims
+from tests.support.lambda_events import CALLERS, STAGE, claims
 from tests.support.pipeline import apply_events, call_api, drain, post_interactions, table_items
 
 READER = claims(sub="organiser", scope="analytics:read", events=["e1"])
@@ -145,7 +145,7 @@ def test_dashboard_for_a_scripted_user(pipeline: Aws) -> None:
         "chatMessages": 1,
         "pollsAnswered": 2,
         "qnaThreads": 1,
-        "links": {"analytics": "/v1/events/e1/sessions/s1/analytics"},
+        "links": {"analytics": f"/{STAGE}/v1/events/e1/sessions/s1/analytics"},
     }
     assert (s2["engagementRate"], s2["reactions"], s2["chatMessages"]) == (0.3333, 1, 0)
     assert (s3["engagementRate"], s3["recordingMinutes"]) == (None, 0.8)
@@ -158,7 +158,7 @@ def test_dashboard_for_a_scripted_user(pipeline: Aws) -> None:
         "viewedSeconds": 40,
         "durationSeconds": 100,
         "completionRate": 0.3,  # buckets 20..29 and 40..59
-        "links": {"analytics": "/v1/events/e1/vods/v1/analytics"},
+        "links": {"analytics": f"/{STAGE}/v1/events/e1/vods/v1/analytics"},
     }
     # The late catalog named v2 and gave the duration that turns its span into buckets: 30/60 s = half.
     assert (v2["name"], v2["catalogMissing"], v2["completionRate"]) == ("Deep dive — 深入", False, 0.5)
@@ -184,6 +184,24 @@ def test_profile_fields_with_nothing_visible_read_as_missing(aws: Aws) -> None:
     assert [(u["name"], u["company"]) for u in listed] == [("u1", None)]
 
 
+@pytest.mark.parametrize(("stage", "prefix"), [("prod", "/prod"), ("$default", "")])
+def test_links_resolve_against_the_api_host_whatever_the_stage(aws: Aws, stage: str, prefix: str) -> None:
+    """Each link starts with the stage the request came through (rawPath's prefix), so it works
+    as an absolute path on the API's host: "/v1/..." under a "prod" stage would be a 404."""
+    apply_events([ev.profile("Ana"), ev.live("s1", 10, 5), ev.vod("v1", 10, 10, 100)])
+    board = call_api("GET", DASHBOARD, jwt=READER, stage=stage)[1]
+    assert board["links"]["self"] == f"{prefix}{DASHBOARD}"
+    assert board["lists"]["sessions"]["links"]["all"] == f"{prefix}/v1/events/e1/users/u1/sessions"
+    assert board["sessions"][0]["links"]["analytics"] == f"{prefix}/v1/events/e1/sessions/s1/analytics"
+    assert board["vods"][0]["links"]["analytics"] == f"{prefix}/v1/events/e1/vods/v1/analytics"
+    page = call_api("GET", "/v1/events/e1/users/u1/sessions", jwt=READER, stage=stage)[1]
+    assert page["items"][0]["links"]["analytics"] == f"{prefix}/v1/events/e1/sessions/s1/analytics"
+    users = call_api("GET", "/v1/events/e1/users", jwt=READER, stage=stage)[1]
+    assert users["items"][0]["links"]["analytics"] == f"{prefix}{DASHBOARD}"
+    session = call_api("GET", "/v1/events/e1/sessions/s1/analytics", jwt=READER, stage=stage)[1]
+    assert session["attendees"]["items"][0]["links"]["analytics"] == f"{prefix}{DASHBOARD}"
+
+
 def test_unknown_user_is_404(pipeline: Aws) -> None:
     status, body, _ = call_api("GET", "/v1/events/e1/users/nobody/analytics", jwt=READER)
     assert (status, body["error"]["code"]) == (404, "user_not_found")
@@ -201,7 +219,7 @@ def test_session_and_vod_analytics(pipeline: Aws) -> None:
     names = {a["userId"]: a for a in body["attendees"]["items"]}
     assert names["u2"]["name"] == "Όμηρος"
     assert names["u1"]["engagementRate"] == 0.75
-    assert names["u1"]["links"]["analytics"] == DASHBOARD
+    assert names["u1"]["links"]["analytics"] == f"/{STAGE}{DASHBOARD}"
     status, vod, _ = call_api("GET", "/v1/events/e1/vods/v1/analytics", jwt=READER)
     assert status == 200
     assert (

@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from tests.support.lambda_events import FakeContext, claims, http_event, kinesis_event
+from tests.support.lambda_events import STAGE, FakeContext, claims, http_event, kinesis_event
 from tests.support.stream import read_stream
 
 
@@ -79,12 +79,17 @@ def table_items(dynamodb: Any, table: str) -> dict[tuple[str, str], dict[str, An
 
 
 def call_api(
-    method: str, path: str, *, jwt: dict[str, Any] | None, query: dict[str, str] | None = None
+    method: str,
+    path: str,
+    *,
+    jwt: dict[str, Any] | None,
+    query: dict[str, str] | None = None,
+    stage: str = STAGE,
 ) -> tuple[int, dict[str, Any], dict[str, str]]:
     """Call the query function as API Gateway would (``jwt=None``: no authorizer context)."""
     from query.api import handler
 
-    event = http_event(method, path, jwt=jwt, query=query)
+    event = http_event(method, path, jwt=jwt, query=query, stage=stage)
     response = handler(event, FakeContext())
     body = json.loads(response["body"]) if response.get("body") else {}
     return response["statusCode"], body, response.get("headers", {})
