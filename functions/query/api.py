@@ -23,6 +23,7 @@ from query.cursor import MAX_CURSOR_CHARS, decode_cursor, decode_position, encod
 from shared.auth import ADMIN, READ
 from shared.errors import ApiError, BadRequest, NotFound
 from shared.http import (
+    JSON_HEADERS,
     api_base,
     caller,
     error_response,
@@ -258,4 +259,10 @@ def _route_not_found(_: Exception) -> Response[Any]:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     bind_table(get_settings().table_name)
-    return app.resolve(event, context)
+    response = app.resolve(event, context)
+    # Answers hold personal data: no browser or proxy may keep them (routes that may be cached,
+    # the OpenAPI document, say so themselves).
+    headers = response.setdefault("headers", {})
+    if not any(name.lower() == "cache-control" for name in headers):
+        headers["Cache-Control"] = JSON_HEADERS["Cache-Control"]
+    return response

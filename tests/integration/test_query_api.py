@@ -202,6 +202,23 @@ def test_links_resolve_against_the_api_host_whatever_the_stage(aws: Aws, stage: 
     assert session["attendees"]["items"][0]["links"]["analytics"] == f"{prefix}{DASHBOARD}"
 
 
+def test_answers_with_personal_data_are_never_cached(aws: Aws) -> None:
+    apply_events([ev.profile("Ana"), ev.live("s1", 10, 5), ev.vod("v1", 10, 10, 100)])
+    for method, path in [
+        ("GET", DASHBOARD),
+        ("GET", "/v1/events/e1/users"),
+        ("GET", "/v1/events/e1/users/u1/sessions"),
+        ("GET", "/v1/events/e1/sessions/s1/analytics"),
+        ("GET", "/v1/events/e1/vods/v1/analytics"),
+        ("GET", "/v1/events/e1/users/nobody/analytics"),  # an error too
+    ]:
+        headers = call_api(method, path, jwt=READER)[2]
+        assert headers.get("Cache-Control") == "no-store", path
+    status, _, headers = call_api("DELETE", "/v1/events/e1/users/u1", jwt=ADMIN)
+    assert (status, headers.get("Cache-Control")) == (200, "no-store")
+    assert call_api("GET", "/v1/openapi.json", jwt=None)[2]["Cache-Control"] == "max-age=300"  # public
+
+
 def test_unknown_user_is_404(pipeline: Aws) -> None:
     status, body, _ = call_api("GET", "/v1/events/e1/users/nobody/analytics", jwt=READER)
     assert (status, body["error"]["code"]) == (404, "user_not_found")
