@@ -183,13 +183,20 @@ def normalized_name(name: str | None) -> str:
 
 
 def _dropped(c: str) -> bool:
-    """C0 and C1 controls, DEL, and the Latin/Greek/Cyrillic combining marks."""
-    return c < " " or "\x7f" <= c <= "\x9f" or "\u0300" <= c <= "\u036f"
+    """C0 and C1 controls, DEL, the Latin/Greek/Cyrillic combining marks, and format characters
+    (zero-width space and joiners, bidi marks, soft hyphen): nothing a reader sees or types."""
+    return (
+        c < " "
+        or "\x7f" <= c <= "\x9f"
+        or "\u0300" <= c <= "\u036f"
+        or (c >= "\xad" and unicodedata.category(c) == "Cf")
+    )
 
 
 def name_index_sk(name: str | None, user_id: str) -> str:
-    """Profiles in GSI1: normalised name, then user id (name order; a name prefix is a key prefix)."""
-    return f"N{normalized_name(name)}{_NAME_SEPARATOR}{user_id}"
+    """Profiles in GSI1: normalised name, then user id (name order; a name prefix is a key prefix).
+    A name with nothing visible is shown as the user id, so it sorts and is found as that."""
+    return f"N{normalized_name(name) or normalized_name(user_id)}{_NAME_SEPARATOR}{user_id}"
 
 
 def name_prefix_sk(prefix: str) -> str:

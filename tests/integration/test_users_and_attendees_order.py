@@ -45,6 +45,15 @@ def test_users_sort_by_name_both_ways_and_search_by_prefix(aws: Aws) -> None:
     assert _users({"q": "nobody"})[1] == {"items": [], "nextCursor": None}
 
 
+def test_a_user_whose_name_shows_nothing_is_listed_and_found_under_the_id_shown(aws: Aws) -> None:
+    blank = ev.profile("\u200b", user="zz-blank")
+    apply_events([blank, ev.profile("Zed", user="aa-user"), ev.profile("ud", user="u1")])
+    listed = [(i["name"], i["userId"]) for i in _users()[1]["items"]]
+    assert listed == [("ud", "u1"), ("Zed", "aa-user"), ("zz-blank", "zz-blank")]
+    assert [i["userId"] for i in _users({"q": "zz-"})[1]["items"]] == ["zz-blank"]
+    assert _users({"q": "\u200b"})[0] == 400  # empty once normalised
+
+
 def test_users_search_pages_with_cursors_bound_to_the_query(aws: Aws) -> None:
     apply_events(
         [ev.profile(f"Ana {i:02d}", user=f"a{i:02d}") for i in range(5)] + [ev.profile("Bo", user="b")]
