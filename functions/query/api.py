@@ -250,7 +250,7 @@ def _route_not_found(_: Exception) -> Response[Any]:
         return options_response(event, allowed)
     if allowed and method not in allowed:
         error = ApiError("method not allowed on this route", code="method_not_allowed", status=405)
-        error.headers = {"Allow": ", ".join(allowed)}
+        error.headers = {"Allow": ", ".join(sorted({*allowed, "OPTIONS"}))}  # as OPTIONS answers
         return error_response(error)
     return error_response(NotFound("no such route", code="route_not_found"))
 

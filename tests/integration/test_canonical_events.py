@@ -309,9 +309,12 @@ def test_query_takes_the_canonical_requests(aws: Aws) -> None:
     # The catch-all route: no authorizer, a known path with another method.
     response = invoke(query, fixture("http_api_default_route.json"))
     assert response["statusCode"] == 405, response
-    assert "GET" in {
-        h.upper() for h in (response.get("headers") or {}).get("Allow", "").replace(" ", "").split(",")
-    }
+    allow = (response.get("headers") or {}).get("Allow", "")
+    assert "GET" in {h.upper() for h in allow.replace(" ", "").split(",")}
+    options = dict(fixture("http_api_default_route.json"))
+    options["requestContext"] = {**options["requestContext"], "http": {**options["requestContext"]["http"]}}
+    options["requestContext"]["http"]["method"] = "OPTIONS"
+    assert invoke(query, options)["headers"]["Allow"] == allow  # one answer to "what may I send here"
 
     response = invoke(query, fixture("http_api_erase.json"))  # "analytics:admin analytics:read", "[e1]"
     assert response["statusCode"] == 200, response
