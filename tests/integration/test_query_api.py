@@ -374,7 +374,7 @@ def test_unknown_route_404_and_wrong_method_405(aws: Aws) -> None:
     assert (status, body["error"]["code"]) == (404, "route_not_found")
     status, body, headers = call_api("PUT", DASHBOARD, jwt=READER)
     assert (status, body["error"]["code"]) == (405, "method_not_allowed")
-    assert headers["Allow"] == "GET"
+    assert headers["Allow"] == "GET, OPTIONS"
 
 
 ROUTES = [
