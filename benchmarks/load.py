@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import itertools
 import json
+import os
 import statistics
 import sys
 import threading
@@ -53,9 +54,13 @@ def _call(url: str, token: str, method: str = "GET", body: bytes | None = None) 
 
 
 def start_stack(window: float) -> contextlib.AbstractContextManager[str]:
+    import tempfile
+
     from tests.support.local_stack import running_stack
 
-    return running_stack(window)
+    # A log, so a stack that won't stop shows its threads in the error (tests/support/local_stack.py).
+    log = Path(tempfile.gettempdir()) / f"event-analytics-stack-{os.getpid()}.log"
+    return running_stack(window, log)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -14,6 +14,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -231,11 +232,18 @@ def _banner(stack: Stack, demo_loading: bool) -> None:
 
 
 @contextlib.contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    stopped = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stopped.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+def _stop_on_signals() -> Iterator[list[int]]:
+    """Yields the list SIGINT and SIGTERM are recorded in. The handler takes no lock (one that
+    does can deadlock the code it interrupts), and the caller polls the list: a process-directed
+    signal may reach another thread, and a main thread blocked in an untimed wait would only run
+    the handler when something else woke it (a stack once ignored SIGTERM for over 60 s)."""
+    received: list[int] = []
+    previous = {
+        sig: signal.signal(sig, lambda signum, _: received.append(signum))
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
-        yield stopped
+        yield received
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -244,16 +252,22 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 def run(args: argparse.Namespace) -> int:
     if not _port_free(args.port):
         return _fail(f"port {args.port} is in use; pick another with --port N (make run ARGS='--port N')")
+    import faulthandler
+
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1`: every thread's stack
     overrides = {"AllowedOrigins": args.allowed_origins} if args.allowed_origins else None
     stack = start(args.port, args.window, args.moto_port, args.verbose, overrides)
     _banner(stack, not args.no_demo)
-    with _stop_on_signals() as stopped:
+    stopped = threading.Event()  # tells the demo loader to give up
+    with _stop_on_signals() as received:
         if not args.no_demo:
             loader = threading.Thread(
                 target=_load_demo, args=(stack, args.seed, args.attendees, stopped), daemon=True
             )
             loader.start()
-        stopped.wait()
+        while not received:
+            time.sleep(0.25)
+    stopped.set()
     print("stopping...", flush=True, file=console)
     # Never hang on the way out: whatever is still busy after 10 s is abandoned.
     watchdog = threading.Timer(10, lambda: os._exit(1))

@@ -42,3 +42,39 @@ def test_token_command_prints_a_token_the_gateway_accepts() -> None:
     assert result.returncode == 0
     claims = tokens.verify("Bearer " + result.stdout.strip())
     assert (claims["sub"], claims["scope"], claims["eventIds"]) == ("u1", "analytics:read", ["e1"])
+
+
+def test_sigterm_stops_the_stack_and_sigusr1_shows_its_threads(tmp_path: Path) -> None:
+    """The stop signal is polled for (not an untimed wait), and a stack that won't stop can be
+    asked for every thread's stack, which tests/support/local_stack.py does before it kills one."""
+    import signal
+    import time
+    import urllib.request
+
+    from tests.support.local_stack import free_port
+
+    port, log = free_port(), tmp_path / "stack.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    with log.open("wb") as out:
+        stack = subprocess.Popen(  # noqa: S603 - our own module
+            [sys.executable, "-m", "infra.local", "--port", str(port), "--no-demo"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while "Ctrl-C" not in log.read_text(errors="replace"):  # the banner: signals are handled now
+            assert stack.poll() is None, log.read_text()[-2000:]
+            assert time.monotonic() < deadline, "no banner in 120 s"
+            time.sleep(0.1)
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=30).close()
+        stack.send_signal(signal.SIGUSR1)
+        while "Thread 0x" not in log.read_text(errors="replace") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert 'File "' in log.read_text(errors="replace")  # a traceback per thread
+        stack.terminate()
+        assert stack.wait(timeout=60) == 0
+    finally:
+        stack.kill()

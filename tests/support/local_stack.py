@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -61,5 +62,9 @@ def running_stack(
         try:
             process.wait(timeout=60)  # generous: a loaded machine was seen needing more than 15 s
         except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGUSR1)  # infra.local dumps every thread's stack to its log
+            time.sleep(2)
             process.kill()
-            raise StackError("local stack did not stop on SIGTERM within 60 s") from None
+            stacks = log.read_text(errors="replace")[-6000:] if log else "(no log: pass one to see it)"
+            message = f"local stack did not stop on SIGTERM within 60 s; its threads:\n{stacks}"
+            raise StackError(message) from None
