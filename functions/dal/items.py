@@ -84,6 +84,7 @@ class _Folded(AnalyticsItem):
     pending = UnicodeAttribute(null=True)  # JSON: deltas its totals items have not confirmed yet
     dedup = BinaryAttribute(null=True, legacy_encoding=False)  # 8-byte hashes of applied event ids
     dedup_pages = NumberAttribute(null=True)
+    erase_seen = UnicodeAttribute(null=True)  # the user's erase this write knew of (domain.apply)
 
 
 class _SessionCounters(AnalyticsItem):

@@ -18,10 +18,14 @@ tested against an in-memory store as well as against moto. Per batch:
    fails, the batch is cut where those users' records start, and the redelivery finds what the
    race left (below); so does the redelivery of a batch stopped before it (a timeout).
 
-Leftovers: an item of an erased user whose high-water mark covers a record the erase covers
-holds that record, so the erase missed it (the race above). The batch that finds one rebuilds it
-from the user's records after the erase only (or deletes it when there are none), after its
-unconfirmed totals deltas have reached the totals; a profile older than the erase goes too.
+Leftovers: every item a batch writes for an erased user records the erase it saw
+(``erase_seen``), and the erase deleted every item there was. So an erased user's item without the
+current erase's mark was written by a batch that raced it: the erase missed it. The batch that
+finds one deletes it once the totals deltas it owes have reached the totals (they stay, as
+anonymous totals do), with its id pages; only records past the item's mark are folded afresh.
+Records after the erase that the racing batch itself held go with it: rare (the same batch as the
+erase, give or take a window), and an erase errs on the side of forgetting. A profile no newer
+than the erase goes too.
 
 Failures cut the batch: records from the first failed sequence number on are handed back to
 Lambda (``batchItemFailures``) and redelivered; the high-water marks make that harmless.
@@ -194,11 +198,13 @@ def apply_batch(
 
     groups: list[Group] = list(plan.groups.values())
     leftovers: dict[ItemKey, dict[str, Any]] = {}
+    seen: dict[ItemKey, str] = {}  # erased user -> the erase every item written for them records
     if erased := {t: at for t in tombstones if (at := _erased_at(items, t)) is not None}:
-        leftovers = _leftovers(groups, erased, items, shard)
-        for key, item in leftovers.items():  # folded afresh: only what survives the erase
+        seen = {t: str(items[t]["erased_at"]) for t in erased}
+        leftovers = _leftovers(groups, seen, items)
+        for key, item in leftovers.items():  # what it owes the totals stays; the rest goes
             items[key] = {k: item[k] for k in ("version", "pending") if k in item}
-        groups = _unerased(groups, erased, outcome)
+        groups = _past_leftovers(_unerased(groups, erased, outcome), leftovers, shard)
 
     syncs: dict[ItemKey, dict[str, Any] | None] = {}
 
@@ -206,14 +212,19 @@ def apply_batch(
         written = persisted.get(key)
         return carried_by(items.get(key) if written is None else written[0]).get(seq)
 
+    pages_written: list[tuple[Group, ItemKey]] = []  # an erase racing the batch must find these too
+
     def user_stage(group: Group) -> tuple[Group, Folded | BaseException]:
         old = items.get(group.key)
         try:
             spilled = _spilled(items, group.key, old)
             folded = fold_item(group, old, shard, totals.applied, spilled, syncs.get(group.key), carried)
             if folded.state is not None:
+                if seen and (erase := seen.get(group.user)):
+                    folded.state["erase_seen"] = erase
                 for page_key, page in folded.pages:  # before the item that counts them
                     store.write_item(page_key, page, PAGE_VERSION)
+                    pages_written.append((group, page_key))
                 expected = None if old is None else int(old.get("version", 0))
                 store.write_item(group.key, folded.state, expected)
             return group, folded
@@ -284,9 +295,10 @@ def apply_batch(
 
     for profile in _apply_latest(store, plan.latest, items, outcome, run):
         _created(created, profile.user or profile.key, profile.seq).keys.append(profile.key)
-    for key in leftovers.keys() - persisted.keys():  # nothing survived: its deltas still count
-        group = plan.groups[key]
-        persisted[key] = (None, pending_of(items[key]), group.first_seq)
+    for group, page_key in pages_written:  # whether or not the item's own write then succeeded
+        _created(created, group.user, group.first_seq).keys.append(page_key)
+    for key in leftovers.keys() - persisted.keys():  # nothing to fold: its deltas still count
+        persisted[key] = (None, pending_of(items[key]), plan.groups[key].first_seq)
     _apply_totals(store, shard, plan.last_seq, persisted, totals, outcome, run)
     if leftovers or erased:
         _remove_leftovers(store, shard, plan, leftovers, erased, persisted, outcome)
@@ -406,21 +418,34 @@ def _undo_if_erased_meanwhile(
 
 
 def _leftovers(
-    groups: list[Group], erased: dict[ItemKey, float], items: dict[ItemKey, dict[str, Any]], shard: str
+    groups: list[Group], seen: dict[ItemKey, str], items: dict[ItemKey, dict[str, Any]]
 ) -> dict[ItemKey, dict[str, Any]]:
-    """Items of erased users whose mark covers a record the erase covers: they hold it, so the
-    erase missed them (a batch raced it and could not undo, see the module's docstring)."""
-    hwm = hwm_attribute(shard)
+    """Erased users' items that don't record the current erase: a batch that raced the erase wrote
+    them after its delete (see the module's docstring)."""
     found = {}
     for group in groups:
-        erased_at = erased.get(group.user)
-        item = items.get(group.key) if erased_at is not None else None
-        mark = item.get(hwm) if item else None
-        if item is not None and mark is not None:
-            covered = str(mark)
-            if any(e.seq <= covered and not _survives(e.time, e.arrival, erased_at) for e in group.entries):
-                found[group.key] = item
+        erase = seen.get(group.user)
+        item = items.get(group.key) if erase is not None else None
+        if item is not None and item.get("erase_seen") != erase:
+            found[group.key] = item
     return found
+
+
+def _past_leftovers(groups: list[Group], leftovers: dict[ItemKey, dict[str, Any]], shard: str) -> list[Group]:
+    """A leftover's records up to its mark went with it (its pending deltas still count them);
+    only later ones are folded afresh."""
+    if not leftovers:
+        return groups
+    hwm = hwm_attribute(shard)
+    kept_groups: list[Group] = []
+    for group in groups:
+        item = leftovers.get(group.key)
+        mark = str(item[hwm]) if item is not None and hwm in item else None
+        if mark is None:
+            kept_groups.append(group)
+        elif later := [e for e in group.entries if e.seq > mark]:
+            kept_groups.append(ItemGroup(group.key, group.user, later, group.index))
+    return kept_groups
 
 
 def _remove_leftovers(
@@ -439,10 +464,11 @@ def _remove_leftovers(
     for key, item in leftovers.items():
         state, pending, first = persisted[key]
         firsts.append(first)
-        kept_pages = int(state.get("dedup_pages", 0)) if state else 0  # rewritten with new ids
+        rewritten = state is not None and "erase_seen" in state  # folded afresh from later records
+        kept_pages = int(state.get("dedup_pages", 0)) if state and rewritten else 0  # new ids
         old_pages = int(item.get("dedup_pages", 0))
         doomed += [dedup_page_key(key, n) for n in range(kept_pages + 1, old_pages + 1)]
-        if state is None and _owes_nothing_later(pending, shard, plan.last_seq, outcome.cut, first):
+        if not rewritten and _owes_nothing_later(pending, shard, plan.last_seq, outcome.cut, first):
             doomed.append(key)
             outcome.erased += 1
     stale: list[tuple[LatestGroup, float]] = [
