@@ -187,9 +187,9 @@ def attendees_viewing(event_id: str, session_id: str, user_ids: list[str]) -> di
             views.extend(minutes.view_key(keys.ItemKey(item.pk, item.sk), hour) for hour in hours)
     for item in _batch_get(views):
         rollups[item.pk.rsplit("#", 1)[-1]].add(item)
+    prefixes = [keys.user_view_key(event_id, "", kind, session_id, "").sk for kind in ("live", "recording")]
     for pk in queried:
-        for kind in ("live", "recording"):
-            prefix = keys.user_view_key(event_id, "", kind, session_id, "").sk  # VIEW#L#s#
+        for prefix in prefixes:  # VIEW#L#<session>#, VIEW#R#<session>#
             for item in AnalyticsItem.query(pk, AnalyticsItem.sk.startswith(prefix)):
                 rollups[pk.rsplit("#", 1)[-1]].add(item)
     return {user_id: _session_activity(rollup.session(session_id)) for user_id, rollup in rollups.items()}

@@ -17,7 +17,6 @@ from domain import keys
 from logic import event_views
 from logic.dashboard import user_dashboard, user_list_page
 from models.dashboard import AttachmentPage, Dashboard, SessionPage, VodPage
-from models.ids import ID_MAX_LENGTH, PATH_ID_PATTERN
 from query import models
 from query.cursor import MAX_CURSOR_CHARS, decode_cursor, decode_position, encode_cursor, listing_scope
 from shared.auth import ADMIN, READ
@@ -33,8 +32,8 @@ from shared.http import (
     to_json,
 )
 from shared.observability import logger, metrics
-from shared.resolver import APIGatewayHttpResolver, Path, Query, Response, content_types
-from shared.routes import EventId, UserId, register_validation_errors
+from shared.resolver import APIGatewayHttpResolver, Query, Response, content_types
+from shared.routes import EventId, SessionId, UserId, VodId, register_validation_errors
 from shared.secret_key import secret_key
 from shared.settings import get_settings
 
@@ -42,8 +41,6 @@ app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 register_error_handlers(app)
 register_validation_errors(app)
 
-SessionId = Annotated[str, Path(pattern=PATH_ID_PATTERN, max_length=ID_MAX_LENGTH)]
-VodId = Annotated[str, Path(pattern=PATH_ID_PATTERN, max_length=ID_MAX_LENGTH)]
 Limit = Annotated[int, Query(ge=1, le=200, description="page size, 1..200")]
 Cursor = Annotated[
     str | None, Query(max_length=MAX_CURSOR_CHARS, description="nextCursor of the previous page")

@@ -10,10 +10,16 @@ from shared.errors import ApiError
 from shared.http import error_response
 from shared.resolver import APIGatewayHttpResolver, Path, RequestValidationError, Response
 
-EventId = Annotated[
-    str, Path(pattern=PATH_ID_PATTERN, max_length=ID_MAX_LENGTH, description="the virtual event")
-]
-UserId = Annotated[str, Path(pattern=PATH_ID_PATTERN, max_length=ID_MAX_LENGTH, description="the attendee")]
+
+def _path_id(description: str | None = None) -> Any:
+    """An id in the path: the ingest contract's characters, not only dots, at most 128."""
+    return Path(pattern=PATH_ID_PATTERN, max_length=ID_MAX_LENGTH, description=description)
+
+
+EventId = Annotated[str, _path_id("the virtual event")]
+UserId = Annotated[str, _path_id("the attendee")]
+SessionId = Annotated[str, _path_id()]
+VodId = Annotated[str, _path_id()]
 
 
 def register_validation_errors(app: APIGatewayHttpResolver) -> None:
